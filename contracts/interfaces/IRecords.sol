@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+/// @dev Events and errors of the append-only record index and the access audit log.
+interface IRecords {
+    /// @dev What a writer supplies for one record; author and time come from the transaction.
+    struct RecordInput {
+        bytes cid;
+        bytes32 ciphertextHash;
+        uint8 category;
+        uint64 supersedes;
+    }
+
+    /**
+     * @dev The full header of record `recordId` (1-based, per patient). Clients rebuild a patient's
+     * history from these events and check each against {recordDigests}. `cid` and `ciphertextHash`
+     * name ciphertext only.
+     */
+    event RecordAdded(
+        address indexed patient,
+        uint64 indexed recordId,
+        address indexed author,
+        uint8 category,
+        uint64 supersedes,
+        uint40 createdAt,
+        bytes32 ciphertextHash,
+        bytes cid
+    );
+    /// @dev A provider opened these records of the patient.
+    event AccessLogged(address indexed patient, address indexed provider, uint64[] recordIds);
+
+    error InvalidCategory(uint8 category);
+    error InvalidCiphertextHash();
+    error InvalidSupersedes(address patient, uint64 supersedes);
+    error RecordNotFound(address patient, uint64 recordId);
+    error EmptyBatch();
+    error RecordListDenied(address patient, address account);
+}

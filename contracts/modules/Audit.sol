@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {Scopes} from "../libraries/Scopes.sol";
+import {Records} from "./Records.sol";
+
+/**
+ * @dev The access log: a provider records on-chain which of a patient's records it opened, so the patient
+ * sees who read what and when. Every other state change already emits its own past-tense event.
+ */
+abstract contract Audit is Records {
+    /**
+     * @notice Logs that the caller opened `recordIds` of `patient`.
+     * @dev Requirements: 1 to {MAX_BATCH} ids of existing records; the caller holds a live read scope for
+     * the category of each.
+     */
+    function logAccess(address patient, uint64[] calldata recordIds) external {
+        uint256 count = recordIds.length;
+        if (count == 0 || count > MAX_BATCH) revert EmptyBatch();
+        uint64 required;
+        for (uint256 i = 0; i < count; ++i) {
+            required |= Scopes.read(_recordCategory(patient, recordIds[i]));
+        }
+        _checkAccess(patient, msg.sender, required);
+        emit AccessLogged(patient, msg.sender, recordIds);
+    }
+}

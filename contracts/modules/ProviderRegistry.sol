@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.28;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+
+import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+
+/**
+ * @dev Providers (doctors, labs, insurers) are vetted off-chain and registered, suspended and reinstated
+ * by holders of {PROVIDER_ADMIN_ROLE}. Suspension takes effect on every grant at once because
+ * {Consent-hasAccess} checks it on each read. The default admin is transferred in two steps with a delay.
+ */
+abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderRegistry {
+    bytes32 public constant PROVIDER_ADMIN_ROLE = keccak256("PROVIDER_ADMIN_ROLE");
+
+    mapping(address provider => ProviderInfo) private _providers;
+
+    /**
+     * @notice Registers a vetted provider.
+     * @dev Requirements: the caller has {PROVIDER_ADMIN_ROLE}; `provider` is non-zero and not registered;
+     * `kind` is Doctor, Lab or Insurer.
+     * @param credentialHash Hash of the credential the admin checked, never the licence number itself.
+     */
+    function registerProvider(
+        address provider,
+        ProviderKind kind,
+        bytes32 credentialHash
+    ) external onlyRole(PROVIDER_ADMIN_ROLE) {
+        if (provider == address(0)) revert InvalidProviderAddress(provider);
+        if (kind == ProviderKind.None) revert InvalidProviderKind(kind);
+        ProviderInfo storage info = _providers[provider];
+        if (info.kind != ProviderKind.None) revert ProviderAlreadyRegistered(provider);
+        info.kind = kind;
+        info.credentialHash = credentialHash;
+        info.registeredAt = uint40(block.timestamp);
+        emit ProviderRegistered(provider, kind, credentialHash, msg.sender);
+    }
+
+    /**
+     * @notice Suspends a provider: it loses every access it was granted, immediately.
+     * @dev Requirements: the caller has {PROVIDER_ADMIN_ROLE}; `provider` is registered and active.
+     */
+    function suspendProvider(address provider) external onlyRole(PROVIDER_ADMIN_ROLE) {
+        ProviderInfo storage info = _registeredProvider(provider);
+        if (info.suspended) revert ProviderIsSuspended(provider);
+        info.suspended = true;
+        emit ProviderSuspended(provider, msg.sender);
+    }
+
+    /**
+     * @notice Lifts a suspension; grants that have not expired or been revoked apply again.
+     * @dev Requirements: the caller has {PROVIDER_ADMIN_ROLE}; `provider` is registered and suspended.
+     */
+    function reinstateProvider(address provider) external onlyRole(PROVIDER_ADMIN_ROLE) {
+        ProviderInfo storage info = _registeredProvider(provider);
+        if (!info.suspended) revert ProviderNotSuspended(provider);
+        info.suspended = false;
+        emit ProviderReinstated(provider, msg.sender);
+    }
+
+    /**
+     * @notice Publishes the calling provider's X25519 encryption public key.
+     * @dev Requirements: the caller is a registered provider; `encryptionKey` is non-zero.
+     */
+    function setProviderKey(bytes32 encryptionKey) external {
+        ProviderInfo storage info = _registeredProvider(msg.sender);
+        if (encryptionKey == bytes32(0)) revert InvalidProviderKey();
+        info.encryptionKey = encryptionKey;
+        uint32 keyVersion = ++info.keyVersion;
+        emit ProviderKeyRotated(msg.sender, encryptionKey, keyVersion);
+    }
+
+    /// @notice Registration data of `provider` (kind None when not registered).
+    function providerInfo(address provider) external view returns (ProviderInfo memory) {
+        return _providers[provider];
+    }
+
+    /// @notice Whether `account` is a registered provider that is not suspended.
+    function isActiveProvider(address account) public view returns (bool) {
+        ProviderInfo storage info = _providers[account];
+        return info.kind != ProviderKind.None && !info.suspended;
+    }
+
+    /// @dev The storage of a registered provider; reverts {ProviderNotRegistered} otherwise.
+    function _registeredProvider(address account) internal view returns (ProviderInfo storage info) {
+        info = _providers[account];
+        if (info.kind == ProviderKind.None) revert ProviderNotRegistered(account);
+    }
+
+    /// @dev Reverts unless `account` is a registered provider that is not suspended.
+    function _checkActiveProvider(address account) internal view {
+        if (_registeredProvider(account).suspended) revert ProviderIsSuspended(account);
+    }
+}
