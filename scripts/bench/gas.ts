@@ -1,0 +1,119 @@
+/**
+ * Gas used per MedLedger transaction in a warm state: contracts deployed, the acting patient and
+ * providers registered and the patient already holding records, as on a chain in daily use. Each
+ * figure is the receipt's gasUsed (refunds applied), measured on Hardhat's EDR simulated network.
+ */
+import { network, tasks } from 'hardhat';
+
+import MedLedgerModule from '../../ignition/modules/MedLedger';
+import { RECORD_CATEGORIES, readScope, writeScope } from '../../lib/chain/categories';
+import type { MedLedger } from '../../typechain-types';
+
+const TARGETS: Record<string, number> = {
+  registerPatient: 100_000,
+  grant: 60_000,
+  revoke: 40_000,
+  requestAccess: 40_000,
+  addRecord: 65_000,
+  addRecordsPer10: 35_000,
+  logAccess: 40_000,
+};
+
+export default async function gasBench(): Promise<Record<string, unknown>> {
+  // A coverage run leaves instrumented artifacts behind; measure a clean optimised build.
+  await tasks.getTask('build').run({ quiet: true });
+  const { ethers, ignition } = await network.create();
+  const [admin, patient, newPatient, doctor, lab, newDoctor, sigDoctor, relayer] = await ethers.getSigners();
+  if (!admin || !patient || !newPatient || !doctor || !lab || !newDoctor || !sigDoctor || !relayer) {
+    throw new Error('the simulated network has too few accounts');
+  }
+  const deployed = await ignition.deploy(MedLedgerModule, { parameters: { MedLedgerModule: { adminDelay: 0n } } });
+  const medLedger = deployed.medLedger as unknown as MedLedger;
+  const gas: Record<string, number> = {};
+  const measure = async (name: string, send: () => Promise<{ wait: () => Promise<unknown> }>, per = 1) => {
+    const receipt = (await (await send()).wait()) as { gasUsed: bigint };
+    gas[name] = Math.round(Number(receipt.gasUsed) / per);
+  };
+
+  const cid = (label: string) => ethers.concat(['0x01551220', ethers.sha256(ethers.toUtf8Bytes(label))]);
+  const hash = (label: string) => ethers.sha256(ethers.toUtf8Bytes(label));
+  const key = (label: string) => ethers.keccak256(ethers.toUtf8Bytes(label));
+  const { observation } = RECORD_CATEGORIES;
+  const expiry = BigInt(Math.floor(Date.now() / 1000) + 365 * 24 * 3600);
+
+  // Warm-up: the state a deployment reaches after its first day.
+  await (await medLedger.connect(patient).registerPatient(key('patient'), cid('profile'))).wait();
+  for (const provider of [doctor, lab, newDoctor, sigDoctor]) {
+    await (await medLedger.registerProvider(provider.address, 1, ethers.id(provider.address))).wait();
+  }
+  await (await medLedger.connect(patient).grant(doctor.address, readScope(observation), expiry, cid('kr'))).wait();
+  await (await medLedger.connect(patient).grant(lab.address, writeScope(observation), expiry, cid('kr'))).wait();
+  await (await medLedger.connect(patient).addRecord(patient.address, cid('warm'), hash('warm'), observation, 0)).wait();
+
+  await measure('registerPatient', () => medLedger.connect(newPatient).registerPatient(key('new'), cid('new profile')));
+  await measure('registerProvider', () => medLedger.registerProvider(relayer.address, 2, ethers.id('lab licence')));
+  await measure('grant', () =>
+    medLedger.connect(patient).grant(newDoctor.address, readScope(observation), expiry, cid('keyring')),
+  );
+
+  const nonce = await medLedger.nonces(patient.address);
+  const domain = {
+    name: 'MedLedger',
+    version: '1',
+    chainId: (await ethers.provider.getNetwork()).chainId,
+    verifyingContract: await medLedger.getAddress(),
+  };
+  const terms = {
+    patient: patient.address,
+    provider: sigDoctor.address,
+    scopes: readScope(observation),
+    expiry,
+    keyring: cid('keyring:sig'),
+    nonce,
+    deadline: expiry,
+  };
+  const types = {
+    Consent: [
+      { name: 'patient', type: 'address' },
+      { name: 'provider', type: 'address' },
+      { name: 'scopes', type: 'uint64' },
+      { name: 'expiry', type: 'uint40' },
+      { name: 'keyring', type: 'bytes' },
+      { name: 'nonce', type: 'uint256' },
+      { name: 'deadline', type: 'uint256' },
+    ],
+  };
+  const signature = await patient.signTypedData(domain, types, terms);
+  await measure('grantBySig', () =>
+    medLedger
+      .connect(sigDoctor)
+      .grantBySig(terms.patient, terms.provider, terms.scopes, terms.expiry, terms.keyring, nonce, terms.deadline, signature),
+  );
+
+  await measure('requestAccess', () => medLedger.connect(newDoctor).requestAccess(patient.address, readScope(observation)));
+  await measure('addRecord', () =>
+    medLedger.connect(patient).addRecord(patient.address, cid('record'), hash('record'), observation, 0),
+  );
+  await measure('addRecordByProvider', () =>
+    medLedger.connect(lab).addRecord(patient.address, cid('lab result'), hash('lab result'), observation, 0),
+  );
+  const batch = Array.from({ length: 10 }, (_, i) => ({
+    cid: cid(`batch ${i}`),
+    ciphertextHash: hash(`batch ${i}`),
+    category: observation,
+    supersedes: 0,
+  }));
+  await measure('addRecordsPer10', () => medLedger.connect(patient).addRecords(patient.address, batch), 10);
+  await measure('logAccess', () => medLedger.connect(doctor).logAccess(patient.address, [1n]));
+  await measure(
+    'logAccessPer10',
+    () => medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]),
+    10,
+  );
+  await measure('revoke', () => medLedger.connect(patient).revoke(doctor.address));
+
+  const failures = Object.entries(TARGETS).filter(([name, target]) => (gas[name] ?? Infinity) > target);
+  for (const [name, target] of failures) console.error(`over target: ${name} ${gas[name]} > ${target}`);
+  if (failures.length > 0) process.exitCode = 1;
+  return { ...gas, targets: TARGETS, network: 'hardhat edr-simulated (cancun)', solc: '0.8.28, optimizer 10000 runs' };
+}
