@@ -23,28 +23,48 @@ export interface DeployedAddresses {
   startBlock: number;
 }
 
+export interface DeployOptions {
+  /** A network from hardhat.config.ts (default `localhost`). */
+  network?: string;
+  /** Another JSON-RPC URL for that network, e.g. a devnet started in-process on another port. */
+  url?: string;
+  /** Ignition parameters file. */
+  parametersFile?: string;
+  /**
+   * For throw-away devnets (tests): deploy under a one-off Ignition id, delete its journal afterwards
+   * and leave the generated deployments file alone.
+   */
+  ephemeral?: boolean;
+}
+
 /**
- * Deploys (or, when Ignition's journal says it was done, reuses) the contracts on `networkName` and
- * records them in the generated deployments file.
+ * Deploys (or, when Ignition's journal says it was done, reuses) the contracts and records them in the
+ * generated deployments file.
  */
-export async function deploy(networkName: string, parametersFile?: string): Promise<DeployedAddresses> {
-  const connection = await network.create(networkName);
+export async function deploy(options: DeployOptions = {}): Promise<DeployedAddresses> {
+  const connection = await network.create({
+    network: options.network ?? 'localhost',
+    ...(options.url ? { override: { url: options.url } } : {}),
+  });
   const { ethers, ignition } = connection;
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
-  await discardStaleDevnetJournal(chainId, ethers.provider);
-  const parameters = parametersFile ? JSON.parse(await readFile(parametersFile, 'utf8')) : {};
-  const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, { parameters });
+  const deploymentId = options.ephemeral ? `ephemeral-${process.pid}-${Date.now()}` : undefined;
+  if (!deploymentId) await discardStaleDevnetJournal(chainId, ethers.provider);
+  const parameters = options.parametersFile ? JSON.parse(await readFile(options.parametersFile, 'utf8')) : {};
+  const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, { parameters, deploymentId });
   const medLedgerAddress = (await medLedger.getAddress()) as `0x${string}`;
-  const deployTx = medLedger.deploymentTransaction();
-  const startBlock = deployTx ? ((await deployTx.wait())?.blockNumber ?? 0) : await firstBlockWithCode(ethers.provider, medLedgerAddress);
   const deployed: DeployedAddresses = {
     chainId,
     medLedger: medLedgerAddress,
     modelRegistry: (await modelRegistry.getAddress()) as `0x${string}`,
-    startBlock,
+    startBlock: await firstBlockWithCode(ethers.provider, medLedgerAddress),
   };
-  await writeDeploymentsFile(deployed);
   await connection.close();
+  if (deploymentId) {
+    await rm(path.join(root, 'ignition/deployments', deploymentId), { recursive: true, force: true });
+  } else {
+    await writeDeploymentsFile(deployed);
+  }
   return deployed;
 }
 
@@ -107,7 +127,7 @@ async function main(): Promise<void> {
   const networkName = values.network ?? 'localhost';
   const parameters =
     values.parameters ?? (networkName === 'localhost' ? path.join(root, 'ignition/parameters/devnet.json') : undefined);
-  const deployed = await deploy(networkName, parameters);
+  const deployed = await deploy({ network: networkName, parametersFile: parameters });
   console.log(`MedLedger     ${deployed.medLedger}`);
   console.log(`ModelRegistry ${deployed.modelRegistry}`);
   console.log(`chain ${deployed.chainId}, from block ${deployed.startBlock}; wrote ${path.relative(root, deploymentsFile)}`);

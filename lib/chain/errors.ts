@@ -1,0 +1,86 @@
+import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from 'viem';
+
+import { TransactionError } from '../errors';
+import { categoryName, decodeScopes } from './categories';
+
+type Args = readonly unknown[];
+
+function short(address: unknown): string {
+  const text = String(address);
+  return /^0x[0-9a-fA-F]{40}$/.test(text) ? `${text.slice(0, 6)}…${text.slice(-4)}` : text;
+}
+
+function when(timestamp: unknown): string {
+  return new Date(Number(timestamp) * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+/** Scope mask as words, e.g. "read observation, write observation". */
+export function describeScopes(scopes: bigint): string {
+  const { read, write } = decodeScopes(scopes);
+  const name = (category: number) => categoryName(category) ?? `category ${category}`;
+  const parts = [...read.map((c) => `read ${name(c)}`), ...write.map((c) => `write ${name(c)}`)];
+  return parts.length ? parts.join(', ') : 'no scopes';
+}
+
+/** One sentence per MedLedger custom error, built from its arguments. */
+const SENTENCES: Record<string, (args: Args) => string> = {
+  PatientAlreadyRegistered: ([patient]) => `${short(patient)} is already registered as a patient.`,
+  PatientNotRegistered: ([account]) => `${short(account)} is not a registered patient.`,
+  InvalidEncryptionKey: () => 'The encryption key is empty; derive your encryption key first.',
+  InvalidCid: ([length]) => `That content identifier is not valid (${length} bytes).`,
+  ProviderAlreadyRegistered: ([provider]) => `${short(provider)} is already a registered provider.`,
+  ProviderNotRegistered: ([account]) => `${short(account)} is not a registered provider.`,
+  ProviderIsSuspended: ([provider]) => `Provider ${short(provider)} is suspended and has no access.`,
+  ProviderNotSuspended: ([provider]) => `Provider ${short(provider)} is not suspended.`,
+  InvalidProviderKind: () => 'Choose whether the provider is a doctor, a lab or an insurer.',
+  InvalidProviderAddress: () => 'The provider address is empty.',
+  InvalidProviderKey: () => 'The provider encryption key is empty.',
+  InvalidScopes: () => 'Choose at least one kind of record to share.',
+  GrantExpiryInPast: ([expiry]) => `The access would expire at ${when(expiry)}, which is not in the future.`,
+  NoGrant: ([patient, provider]) => `${short(patient)} has not granted ${short(provider)} access.`,
+  ConsentExpired: ([patient, provider, expiry]) =>
+    `The access ${short(patient)} granted to ${short(provider)} expired at ${when(expiry)}.`,
+  ScopeNotGranted: ([patient, provider, required, granted]) =>
+    `${short(provider)} needs "${describeScopes(BigInt(required as bigint))}" from ${short(patient)} but holds ` +
+    `"${describeScopes(BigInt(granted as bigint))}".`,
+  ConsentSignatureExpired: ([deadline]) => `This signed consent could only be used until ${when(deadline)}.`,
+  InvalidConsentSignature: ([patient]) =>
+    `The consent signature is not from ${short(patient)} for this network and contract.`,
+  InvalidAccountNonce: () => 'This signed consent was already used or cancelled.',
+  InvalidCategory: ([category]) => `Record category ${category} does not exist.`,
+  InvalidCiphertextHash: () => 'The record has no ciphertext hash.',
+  InvalidSupersedes: ([, recordId]) => `Record ${recordId} cannot be corrected by a record of another kind.`,
+  RecordNotFound: ([, recordId]) => `Record ${recordId} does not exist.`,
+  EmptyBatch: () => 'A batch needs between 1 and 100 records.',
+  RecordListDenied: ([patient, account]) => `${short(account)} may not list the records of ${short(patient)}.`,
+  AccessControlUnauthorizedAccount: ([account]) => `${short(account)} is not an administrator.`,
+  ModelAlreadyApproved: () => 'That model is already approved.',
+  ModelNotApproved: () => 'That model was never approved.',
+  ModelAlreadyDeprecated: () => 'That model is already deprecated.',
+  InvalidModel: () => 'A model needs its SHA-256, a name and a model-card CID.',
+};
+
+/**
+ * Turns anything a viem contract call or wallet throws into a {@link TransactionError} whose message
+ * is a sentence a person understands: the decoded custom error with its arguments, the wallet's
+ * rejection, or the node's own message.
+ */
+export function toTransactionError(error: unknown): TransactionError {
+  if (error instanceof TransactionError) return error;
+  if (error instanceof BaseError) {
+    const rejected = error.walk((cause) => cause instanceof UserRejectedRequestError);
+    if (rejected) return new TransactionError('You rejected the request in your wallet; nothing was sent.', { cause: error });
+    const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError) {
+      const name = reverted.data?.errorName;
+      const sentence = name ? SENTENCES[name] : undefined;
+      if (sentence) return new TransactionError(sentence(reverted.data?.args ?? []), { cause: error });
+      if (name) return new TransactionError(`The contract refused: ${name}.`, { cause: error });
+      if (reverted.reason) return new TransactionError(`The contract refused: ${reverted.reason}.`, { cause: error });
+    }
+    const funds = /insufficient funds/i.test(error.message);
+    if (funds) return new TransactionError('The account has too little ETH to pay for gas.', { cause: error });
+    return new TransactionError(error.shortMessage || error.message, { cause: error });
+  }
+  return new TransactionError(error instanceof Error ? error.message : String(error), { cause: error });
+}

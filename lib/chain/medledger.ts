@@ -1,0 +1,130 @@
+import type {
+  Abi,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  ContractFunctionReturnType,
+  Hash,
+  TransactionReceipt,
+} from 'viem';
+
+import { AccessDeniedError, TransactionError } from '../errors';
+import type { ChainContext } from './client';
+import { medLedgerAbi, modelRegistryAbi } from './deployments';
+import { toTransactionError } from './errors';
+
+type MedLedgerAbi = typeof medLedgerAbi;
+type ModelRegistryAbi = typeof modelRegistryAbi;
+type ReadName<A extends Abi> = ContractFunctionName<A, 'view' | 'pure'>;
+type WriteName<A extends Abi> = ContractFunctionName<A, 'nonpayable'>;
+
+/** Where a transaction is on its way, for progress displays. */
+export type TransactionStage =
+  | { stage: 'simulating' }
+  | { stage: 'signing' }
+  | { stage: 'pending'; hash: Hash }
+  | { stage: 'confirmed'; hash: Hash; receipt: TransactionReceipt };
+
+export interface SendOptions {
+  onStage?: (stage: TransactionStage) => void;
+}
+
+const CONTRACTS = {
+  medLedger: medLedgerAbi,
+  modelRegistry: modelRegistryAbi,
+} as const;
+
+type ContractName = keyof typeof CONTRACTS;
+
+function addressOf(context: ChainContext, contract: ContractName) {
+  return context.deployment[contract];
+}
+
+async function readAny(context: ChainContext, contract: ContractName, functionName: string, args: readonly unknown[]) {
+  try {
+    return await context.publicClient.readContract({
+      address: addressOf(context, contract),
+      abi: CONTRACTS[contract] as Abi,
+      functionName,
+      args,
+      account: context.account,
+    });
+  } catch (error) {
+    throw toTransactionError(error);
+  }
+}
+
+/**
+ * Simulates, signs, sends and waits for one transaction. Simulation first means a call that would
+ * revert fails with its decoded reason before the wallet is even asked to sign.
+ */
+async function sendAny(
+  context: ChainContext,
+  contract: ContractName,
+  functionName: string,
+  args: readonly unknown[],
+  options: SendOptions,
+): Promise<TransactionReceipt> {
+  const { walletClient, publicClient } = context;
+  if (!walletClient) throw new AccessDeniedError('Connect a wallet to send transactions.');
+  try {
+    options.onStage?.({ stage: 'simulating' });
+    const { request } = await publicClient.simulateContract({
+      address: addressOf(context, contract),
+      abi: CONTRACTS[contract] as Abi,
+      functionName,
+      args,
+      account: walletClient.account,
+    });
+    options.onStage?.({ stage: 'signing' });
+    const hash = await walletClient.writeContract(request);
+    options.onStage?.({ stage: 'pending', hash });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== 'success') throw new TransactionError(`Transaction ${hash} was reverted on-chain.`);
+    options.onStage?.({ stage: 'confirmed', hash, receipt });
+    return receipt;
+  } catch (error) {
+    throw toTransactionError(error);
+  }
+}
+
+/** Calls a MedLedger view as the context's account (some views answer only the patient or a grantee). */
+export function readMedLedger<F extends ReadName<MedLedgerAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<MedLedgerAbi, 'view' | 'pure', F>,
+): Promise<ContractFunctionReturnType<MedLedgerAbi, 'view' | 'pure', F>> {
+  return readAny(context, 'medLedger', functionName, args as readonly unknown[]) as Promise<
+    ContractFunctionReturnType<MedLedgerAbi, 'view' | 'pure', F>
+  >;
+}
+
+/** Sends a MedLedger transaction from the context's wallet; errors are decoded into sentences. */
+export function writeMedLedger<F extends WriteName<MedLedgerAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<MedLedgerAbi, 'nonpayable', F>,
+  options: SendOptions = {},
+): Promise<TransactionReceipt> {
+  return sendAny(context, 'medLedger', functionName, args as readonly unknown[], options);
+}
+
+/** Calls a ModelRegistry view. */
+export function readModelRegistry<F extends ReadName<ModelRegistryAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<ModelRegistryAbi, 'view' | 'pure', F>,
+): Promise<ContractFunctionReturnType<ModelRegistryAbi, 'view' | 'pure', F>> {
+  return readAny(context, 'modelRegistry', functionName, args as readonly unknown[]) as Promise<
+    ContractFunctionReturnType<ModelRegistryAbi, 'view' | 'pure', F>
+  >;
+}
+
+/** Sends a ModelRegistry transaction (admin). */
+export function writeModelRegistry<F extends WriteName<ModelRegistryAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<ModelRegistryAbi, 'nonpayable', F>,
+  options: SendOptions = {},
+): Promise<TransactionReceipt> {
+  return sendAny(context, 'modelRegistry', functionName, args as readonly unknown[], options);
+}
