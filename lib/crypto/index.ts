@@ -1,0 +1,54 @@
+/**
+ * Client-side encryption for MedLedger: identity keys from wallet signatures, per-record data keys,
+ * the per-epoch category key hierarchy with keyrings for grantees, streaming file encryption, and the
+ * versioned envelope formats. See README.md for the design and threat model.
+ */
+export { randomBytes, sha256Digest } from './aead';
+export { wipe } from './bytes';
+export { CONTEXT_LENGTH, newRecordUid, type RecordContext } from './context';
+export {
+  deriveIdentityKey,
+  ENCRYPTION_KEY_PURPOSE,
+  ENCRYPTION_KEY_TYPES,
+  encryptionKeyTypedData,
+  generateIdentityKey,
+  identityKeyFromSecret,
+  sameSignature,
+  type EncryptionKeyTypedData,
+  type IdentityKey,
+} from './identity';
+export {
+  backupIdentityKey,
+  DEFAULT_SCRYPT_PARAMS,
+  inspectKeyBackup,
+  MIN_PASSPHRASE_LENGTH,
+  restoreIdentityKey,
+  type KeyBackupInfo,
+  type ScryptParams,
+} from './backup';
+export { enrollIdentity, type EnrollOptions, type Enrollment } from './enroll';
+export { deriveKek, patientKekResolver, type KekResolver } from './kek';
+export { createKeyring, MAX_KEYRING_EPOCHS, openKeyring, type Keyring, type KeyringTerms } from './keyring';
+export {
+  generateDataKey,
+  inspectRecord,
+  openRecord,
+  rewrapRecord,
+  sealRecord,
+  type KeyWrapping,
+  type OpenedRecord,
+  type ReaderKeys,
+} from './record';
+export {
+  byteChunks,
+  DEFAULT_SEGMENT_LOG2,
+  decryptFile,
+  decryptFileStream,
+  encryptFile,
+  encryptFileStream,
+  type ByteSource,
+  type DecryptFileOptions,
+  type EncryptedFile,
+  type EncryptFileOptions,
+  type FileProgress,
+} from './file';
