@@ -1,0 +1,24 @@
+/**
+ * Client-side AI of MedLedger: risk models on decrypted FHIR data, interaction flags, plausibility
+ * checks and unusual-access detection. Isomorphic (browser and Node); Node-only helpers
+ * (onnxruntime-node, reading shipped files) live in `lib/ai/node`.
+ */
+export { assessBundle, RiskEngine } from './assess';
+export type { AssessOptions, RiskEngineOptions, RiskInput, RiskResult, RiskStatus } from './assess';
+export { bandOf, DIABETES_PIMA, FRAMINGHAM_BMI, FRAMINGHAM_LIPID, HEART_DISEASE_CLEVELAND, MODELS } from './catalog';
+export type { FeatureSpec, ModelSpec, RiskBand } from './catalog';
+export { checkInteractions, interactionsAmong, ONC_HIGH_PRIORITY_DDI } from './ddi';
+export type { InteractionFlag, InteractionSide } from './ddi';
+export { assessmentInstant, completedYears, extractFeatures } from './features';
+export type { ExtractedFeature, FeatureExtraction } from './features';
+export { activeMedications } from './fhir';
+export type { ActiveMedication, ResourceSource } from './fhir';
+export { checkBundle, checkObservation } from './plausibility';
+export type { PlausibilityCode, PlausibilityWarning } from './plausibility';
+export { assertApproved, modelHash, ortBackend } from './runtime';
+export type { ApprovalCheck, InferenceBackend, ModelLoader, RiskOutputs, RiskSession } from './runtime';
+export { createWebBackend, fetchModelLoader } from './runtime-web';
+export type { WebBackendOptions } from './runtime-web';
+export { convert, normaliseUnit } from './units';
+export { detectUnusualAccess } from './unusual-access';
+export type { AccessEvent, UnusualAccessFinding, UnusualAccessOptions } from './unusual-access';

@@ -1,0 +1,108 @@
+/**
+ * Unusual-access detection over audit events: a provider who, in the latest window, opens far more
+ * distinct patients or records than in its own history is flagged for the admin and the patients
+ * concerned. A pure function over events, so the same code runs on chain logs, in tests and in the UI.
+ */
+
+export interface AccessEvent {
+  /** Provider address or id. */
+  readonly provider: string;
+  /** Patient address or id. */
+  readonly patient: string;
+  readonly recordIds: readonly string[];
+  /** Milliseconds since the epoch (or a Date). */
+  readonly timestamp: number | Date;
+}
+
+export interface UnusualAccessOptions {
+  /** End of the window under review; default: the latest event. */
+  readonly now?: number | Date;
+  /** Length of a window in milliseconds; default one day. */
+  readonly windowMs?: number;
+  /** How many earlier windows form a provider's history; default 30. */
+  readonly historyWindows?: number;
+  /** Flag when the window's count exceeds this multiple of the historical mean …; default 3. */
+  readonly factor?: number;
+  /** … and exceeds the mean by this many standard deviations; default 3. */
+  readonly sigmas?: number;
+  /** Counts at or below this are never flagged, however quiet the history; default 10. */
+  readonly minCount?: number;
+}
+
+export interface UnusualAccessFinding {
+  readonly provider: string;
+  readonly measure: 'patients' | 'records';
+  readonly count: number;
+  /** Mean per window over the provider's history. */
+  readonly baselineMean: number;
+  readonly baselineSd: number;
+  /** Windows of history that had any activity. */
+  readonly activeHistoryWindows: number;
+  /** Patients whose data was opened in the window, so each can be told. */
+  readonly patients: readonly string[];
+  readonly message: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const millis = (t: number | Date): number => (t instanceof Date ? t.getTime() : t);
+
+/**
+ * Finds providers whose distinct patients or records opened in the latest window are far above
+ * their own per-window history (mean over `historyWindows` earlier windows, quiet ones included).
+ *
+ * @param events - audit events in any order
+ * @param options - window, history length and thresholds
+ */
+export function detectUnusualAccess(events: readonly AccessEvent[], options: UnusualAccessOptions = {}): UnusualAccessFinding[] {
+  if (events.length === 0) return [];
+  const windowMs = options.windowMs ?? DAY_MS;
+  const historyWindows = options.historyWindows ?? 30;
+  const factor = options.factor ?? 3;
+  const sigmas = options.sigmas ?? 3;
+  const minCount = options.minCount ?? 10;
+  const now = options.now === undefined ? Math.max(...events.map((e) => millis(e.timestamp))) : millis(options.now);
+  const windowStart = now - windowMs;
+  const historyStart = windowStart - historyWindows * windowMs;
+
+  const byProvider = new Map<string, AccessEvent[]>();
+  for (const event of events) {
+    const list = byProvider.get(event.provider) ?? [];
+    list.push(event);
+    byProvider.set(event.provider, list);
+  }
+
+  const findings: UnusualAccessFinding[] = [];
+  for (const [provider, list] of [...byProvider.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    // Bucket 0..historyWindows-1 are history windows, bucket historyWindows is the window under review.
+    const buckets = Array.from({ length: historyWindows + 1 }, () => ({ patients: new Set<string>(), records: new Set<string>() }));
+    for (const event of list) {
+      const t = millis(event.timestamp);
+      if (t <= historyStart || t > now) continue;
+      const bucket = buckets[Math.min(historyWindows, Math.floor((t - historyStart - 1) / windowMs))]!;
+      bucket.patients.add(event.patient);
+      for (const record of event.recordIds) bucket.records.add(`${event.patient}/${record}`);
+    }
+    const current = buckets[historyWindows]!;
+    const history = buckets.slice(0, historyWindows);
+    const activeHistoryWindows = history.filter((b) => b.patients.size > 0).length;
+    for (const measure of ['patients', 'records'] as const) {
+      const count = current[measure].size;
+      const counts = history.map((b) => b[measure].size);
+      const mean = counts.reduce((s, c) => s + c, 0) / counts.length;
+      const sd = Math.sqrt(counts.reduce((s, c) => s + (c - mean) ** 2, 0) / counts.length);
+      if (count <= minCount || count <= factor * mean || count <= mean + sigmas * sd) continue;
+      findings.push({
+        provider,
+        measure,
+        count,
+        baselineMean: mean,
+        baselineSd: sd,
+        activeHistoryWindows,
+        patients: [...current.patients].sort(),
+        message: `${provider} opened ${count} ${measure} in the last ${windowMs / 3_600_000} h; its usual is ${mean.toFixed(1)} ± ${sd.toFixed(1)} per window over ${historyWindows} windows.`,
+      });
+    }
+  }
+  return findings;
+}
