@@ -1,0 +1,10 @@
+/**
+ * MedLedger's IPFS client side (browser and Node): Kubo-compatible CIDs, adding ciphertext, verified
+ * fetches and pinning, all through a Kubo RPC API. The embedded node itself lives in `./node` and is
+ * Node-only, so it is deliberately not re-exported here.
+ */
+export { addBytes, type AddBytesOptions, type UploadProgress } from './add';
+export { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
+export { createIpfsClient, type KuboRPCClient } from './client';
+export { fetchVerified, type FetchVerifiedOptions } from './fetch';
+export { pin, unpin } from './pins';

@@ -1,0 +1,90 @@
+/**
+ * State shared by the RPC API and the gateway of one embedded node, and helpers both use.
+ */
+import type { UnixFS } from '@helia/unixfs';
+import type { Helia } from 'helia';
+import { CID } from 'multiformats/cid';
+import { badRequest, KuboApiError, KuboErrorCode } from './http';
+import type { NodeIdentity } from './identity';
+
+/** Runs async tasks one at a time, in arrival order. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `task` after every task queued before it has settled. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** Everything a request handler needs. */
+export interface NodeContext {
+  readonly helia: Helia;
+  readonly fs: UnixFS;
+  readonly identity: NodeIdentity;
+  /** Largest request body `/api/v0/add` accepts, in bytes. */
+  readonly maxUploadBytes: number;
+  /**
+   * Held while an upload's blocks are written and pinned, and during garbage collection, so a
+   * collection can never delete blocks that are about to be pinned.
+   */
+  readonly commitLock: Mutex;
+}
+
+/** A content path: a root CID and an optional path inside it. */
+export interface IpfsPath {
+  readonly cid: CID;
+  /** Path below the root without leading slash, `''` for the root itself. */
+  readonly path: string;
+}
+
+/**
+ * Parses `<cid>`, `<cid>/a/b`, `/ipfs/<cid>` or `/ipfs/<cid>/a/b` as Kubo does for its `arg` values.
+ *
+ * @throws {@link KuboApiError} (400) for anything else.
+ */
+export function parseIpfsPath(value: string): IpfsPath {
+  const segments = value
+    .replace(/^\/ipfs\//, '')
+    .split('/')
+    .filter((segment) => segment !== '');
+  const [root, ...rest] = segments;
+  try {
+    if (root === undefined) throw new Error('empty path');
+    return { cid: CID.parse(root), path: rest.join('/') };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw badRequest(`invalid path ${JSON.stringify(value)}: ${reason}`);
+  }
+}
+
+/**
+ * Fails the way an offline Kubo node does when a root block is not in the local store.
+ *
+ * @throws {@link KuboApiError} (500) naming the missing CID.
+ */
+export async function assertHasBlock(context: NodeContext, cid: CID): Promise<void> {
+  if (!(await context.helia.blockstore.has(cid))) {
+    throw new KuboApiError(
+      `block was not found locally (offline): ipld: could not find ${cid.toString()}`,
+      500,
+      KuboErrorCode.normal,
+    );
+  }
+}
+
+/**
+ * Pins `cid` (recursively, or only its root block), succeeding if it is already pinned as Kubo does.
+ *
+ * @throws when a block of the DAG is missing from the local store.
+ */
+export async function addPin(context: NodeContext, cid: CID, recursive: boolean): Promise<void> {
+  try {
+    for await (const _pinned of context.helia.pins.add(cid, { depth: recursive ? Infinity : 0 }));
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AlreadyPinnedError') return;
+    throw error;
+  }
+}

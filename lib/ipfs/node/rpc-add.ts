@@ -1,0 +1,202 @@
+/**
+ * `/api/v0/add`: imports uploaded files exactly as Kubo's `ipfs add` would, within an upload limit.
+ *
+ * Blocks are staged in memory and written only once the whole upload has been read and imported,
+ * so an upload that breaks the limit or fails half-way leaves nothing behind on disk.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { importer } from 'ipfs-unixfs-importer';
+import type { CID } from 'multiformats/cid';
+import { kuboImporterOptions, parseChunker, type UnixfsParams } from '../cid';
+import { addPin, type NodeContext } from './context';
+import { badRequest, booleanParam, KuboApiError, KuboErrorCode, requestUrl } from './http';
+import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
+
+/** The `add` options that change what gets stored or answered. */
+interface AddRequest {
+  readonly params: UnixfsParams;
+  readonly pin: boolean;
+  readonly onlyHash: boolean;
+  readonly progress: boolean;
+}
+
+/** One imported file, as reported in Kubo's add output. */
+interface AddedFile {
+  readonly name: string;
+  readonly cid: CID;
+  /** Cumulative DAG size (all blocks), which is what Kubo reports as `Size`. */
+  readonly dagSize: bigint;
+  /** Running byte counts of the file as it was read, for `progress=true`. */
+  readonly progress: readonly bigint[];
+}
+
+/**
+ * Options Kubo has that would change the resulting CID or where the file goes. Silently ignoring one
+ * would hand back a CID that no Kubo node agrees with, so they are refused instead: the flags when
+ * switched on, the valued options whenever present.
+ */
+const UNSUPPORTED_FLAGS = [
+  'trickle',
+  'wrap-with-directory',
+  'inline',
+  'nocopy',
+  'fscache',
+  'preserve-mode',
+  'preserve-mtime',
+];
+const UNSUPPORTED_VALUES = ['mode', 'mtime', 'mtime-nsecs', 'to-files'];
+
+/**
+ * Reads the add options from the query string, with Kubo's defaults.
+ *
+ * @throws {@link KuboApiError} (400) for invalid or unsupported options.
+ */
+export function parseAddRequest(search: URLSearchParams): AddRequest {
+  const unsupported = [
+    ...UNSUPPORTED_FLAGS.filter((name) => booleanParam(search, name, false)),
+    ...UNSUPPORTED_VALUES.filter((name) => search.has(name)),
+  ];
+  if (unsupported.length > 0) {
+    throw badRequest(`option "${unsupported.join('", "')}" is not supported by the MedLedger IPFS node`);
+  }
+  const hash = search.get('hash') ?? 'sha2-256';
+  if (hash !== 'sha2-256') throw badRequest(`hash function "${hash}" is not supported; only sha2-256 is`);
+
+  const version = search.get('cid-version') ?? '0';
+  if (version !== '0' && version !== '1') throw badRequest(`invalid cid-version ${JSON.stringify(version)}`);
+  const cidVersion = version === '1' ? 1 : 0;
+  // Kubo switches raw leaves on by default for CIDv1.
+  const rawLeaves = booleanParam(search, 'raw-leaves', cidVersion === 1);
+  if (cidVersion === 0 && rawLeaves)
+    throw badRequest('raw-leaves requires cid-version=1: CIDv0 cannot address raw blocks');
+
+  const chunker = search.get('chunker') ?? 'size-262144';
+  const chunkSize = parseChunker(chunker);
+  if (chunkSize === undefined) {
+    throw badRequest(`chunker "${chunker}" is not supported; use size-N with N between 1 and 1048576`);
+  }
+  return {
+    params: { cidVersion, rawLeaves, chunkSize },
+    pin: booleanParam(search, 'pin', true),
+    onlyHash: booleanParam(search, 'only-hash', false),
+    progress: booleanParam(search, 'progress', false),
+  };
+}
+
+function uploadTooLarge(maxUploadBytes: number): KuboApiError {
+  return new KuboApiError(
+    `upload exceeds this node's limit of ${maxUploadBytes} bytes (${(maxUploadBytes / 1_048_576).toFixed(1)} MiB); nothing was stored`,
+    413,
+    KuboErrorCode.client,
+  );
+}
+
+/** The request body, failing as soon as more than `maxBytes` have arrived. */
+async function* limitedBody(req: IncomingMessage, maxBytes: number): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > maxBytes) throw uploadTooLarge(maxBytes);
+    yield chunk;
+  }
+}
+
+/** Holds an upload's blocks until the whole upload has been accepted. */
+class StagedBlocks {
+  readonly blocks = new Map<string, { cid: CID; bytes: Uint8Array }>();
+
+  constructor(private readonly keep: boolean) {}
+
+  async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<CID> {
+    // The importer always hands over whole blocks.
+    if (!(bytes instanceof Uint8Array)) throw new Error('expected a whole block from the importer');
+    if (this.keep) this.blocks.set(cid.toString(), { cid, bytes });
+    return cid;
+  }
+}
+
+/** Kubo clients URI-encode file names; a name that is not valid encoding is kept as sent. */
+function decodeFilename(filename: string): string {
+  try {
+    return decodeURIComponent(filename);
+  } catch {
+    return filename;
+  }
+}
+
+async function importUpload(req: IncomingMessage, request: AddRequest, context: NodeContext, staged: StagedBlocks) {
+  const boundary = multipartBoundary(req.headers['content-type']);
+  if (boundary === undefined) throw badRequest('file argument "path" is required (send multipart/form-data)');
+
+  const added: AddedFile[] = [];
+  for await (const part of parseMultipart(limitedBody(req, context.maxUploadBytes), boundary)) {
+    const type = part.headers.get('content-type') ?? 'application/octet-stream';
+    if (type === 'application/x-directory' || type === 'application/symlink') {
+      throw badRequest('directories and symlinks are not supported by the MedLedger IPFS node; add files one by one');
+    }
+    const progress: bigint[] = [];
+    const options = {
+      ...kuboImporterOptions(request.params),
+      onProgress: (event: { type: string; detail: unknown }) => {
+        if (event.type === 'unixfs:importer:progress:file:read') {
+          progress.push((event.detail as { bytesRead: bigint }).bytesRead);
+        }
+      },
+    };
+    for await (const entry of importer([{ content: part.body }], staged, options)) {
+      // Kubo names an unnamed upload after its CID.
+      const name =
+        part.filename === undefined || part.filename === '' ? entry.cid.toString() : decodeFilename(part.filename);
+      added.push({ name, cid: entry.cid, dagSize: entry.size, progress });
+    }
+  }
+  if (added.length === 0) throw badRequest('file argument "path" is required');
+  return added;
+}
+
+async function commit(added: readonly AddedFile[], staged: StagedBlocks, pin: boolean, context: NodeContext) {
+  await context.commitLock.run(async () => {
+    for await (const _written of context.helia.blockstore.putMany(staged.blocks.values()));
+    if (!pin) return;
+    for (const file of added) await addPin(context, file.cid, true);
+  });
+}
+
+function outputLines(added: readonly AddedFile[], progress: boolean): string {
+  const lines: unknown[] = [];
+  for (const file of added) {
+    if (progress) for (const bytes of file.progress) lines.push({ Name: file.name, Bytes: Number(bytes) });
+    lines.push({ Name: file.name, Hash: file.cid.toString(), Size: file.dagSize.toString() });
+  }
+  return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
+}
+
+/**
+ * Handles `POST /api/v0/add`: multipart files in, one ndjson line per file out
+ * (`{"Name","Hash","Size"}`, preceded by `{"Name","Bytes"}` lines when `progress=true`).
+ *
+ * @throws {@link KuboApiError} 400 for bad options or bodies, 413 when the upload is over the limit.
+ */
+export async function handleAdd(req: IncomingMessage, res: ServerResponse, context: NodeContext): Promise<void> {
+  const request = parseAddRequest(requestUrl(req).searchParams);
+  const declaredLength = Number(req.headers['content-length'] ?? 0);
+  if (declaredLength > context.maxUploadBytes) throw uploadTooLarge(context.maxUploadBytes);
+
+  const staged = new StagedBlocks(!request.onlyHash);
+  let added: AddedFile[];
+  try {
+    added = await importUpload(req, request, context, staged);
+  } catch (error) {
+    if (error instanceof MultipartError) throw badRequest(`malformed multipart body: ${error.message}`);
+    throw error;
+  }
+  if (!request.onlyHash) await commit(added, staged, request.pin, context);
+
+  const body = outputLines(added, request.progress);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Chunked-Output': '1',
+  });
+  res.end(body);
+}

@@ -1,0 +1,156 @@
+import { type Address, type Hex, hexToBytes } from 'viem';
+
+import {
+  type ProviderAccess,
+  decodeScopes,
+  grantsOf,
+  patientActivity,
+  readMedLedger,
+  writeMedLedger,
+  type SendOptions,
+} from '../chain';
+import { createKeyring } from '../crypto';
+import { NotFoundError, ValidationError } from '../errors';
+import { addBytes } from '../ipfs';
+import { type Vault, actorOf, cidToBytes } from './vault';
+
+/** What a patient shares with a provider. */
+export interface AccessTerms {
+  readonly provider: Address;
+  readonly scopes: bigint;
+  /** Unix seconds. */
+  readonly expiry: number;
+}
+
+/**
+ * Wraps the patient's category keys (current epoch and every earlier one) for the provider's published
+ * encryption key and stores the keyring on IPFS; returns its CID bytes for the chain. Only categories
+ * the provider may read get keys.
+ */
+async function publishKeyring(vault: Vault, patient: Address, provider: Address, scopes: bigint): Promise<Hex> {
+  const categories = decodeScopes(scopes).read;
+  if (categories.length === 0) return '0x';
+  const [info, providerInfo] = await Promise.all([
+    readMedLedger(vault.chain, 'patientInfo', [patient]),
+    readMedLedger(vault.chain, 'providerInfo', [provider]),
+  ]);
+  if (/^0x0*$/.test(providerInfo.encryptionKey)) {
+    throw new NotFoundError(`${provider} has not published an encryption key yet, so nothing can be shared with it.`);
+  }
+  const keyring = await createKeyring(vault.identity, {
+    patient,
+    grantee: provider,
+    granteePublicKey: hexToBytes(providerInfo.encryptionKey),
+    epoch: info.keyEpoch,
+    categories,
+  });
+  return cidToBytes(await addBytes(vault.ipfs, keyring));
+}
+
+/**
+ * Grants (or approves a request with) `terms`: publishes a keyring for the provider, then the on-chain
+ * grant that references it, in one patient transaction.
+ */
+export async function grantAccess(vault: Vault, terms: AccessTerms, options: SendOptions = {}): Promise<void> {
+  const patient = actorOf(vault);
+  if (terms.expiry <= Date.now() / 1000) {
+    throw new ValidationError([{ path: 'expiry', message: 'must be in the future' }], 'Cannot grant access');
+  }
+  const keyring = await publishKeyring(vault, patient, terms.provider, terms.scopes);
+  await writeMedLedger(vault.chain, 'grant', [terms.provider, terms.scopes, terms.expiry, keyring], options);
+}
+
+/**
+ * Revokes a provider's access. The chain starts a new key epoch, and every other provider that still
+ * holds access gets a keyring for it, so they keep reading new records while the revoked one cannot.
+ * What the revoked provider already decrypted cannot be recalled.
+ */
+export async function revokeAccess(vault: Vault, provider: Address, options: SendOptions = {}): Promise<void> {
+  const patient = actorOf(vault);
+  await writeMedLedger(vault.chain, 'revoke', [provider], options);
+  const remaining = (await listGrants(vault, patient)).filter(
+    (access) => access.active && access.provider.toLowerCase() !== provider.toLowerCase(),
+  );
+  for (const access of remaining) {
+    const keyring = await publishKeyring(vault, patient, access.provider, access.scopes);
+    if (keyring !== '0x') await writeMedLedger(vault.chain, 'shareKeyring', [access.provider, keyring], options);
+  }
+}
+
+/** Every provider `patient` ever granted, with its grant as it stands now. */
+export async function listGrants(vault: Vault, patient: Address): Promise<ProviderAccess[]> {
+  return grantsOf(vault.chain, patient, await patientActivity(vault.chain, patient));
+}
+
+/** A consent signed off-chain (EIP-712) that the provider submits and pays for, e.g. from a QR code. */
+export interface SignedConsent extends AccessTerms {
+  readonly patient: Address;
+  readonly keyring: Hex;
+  readonly nonce: bigint;
+  readonly deadline: bigint;
+  readonly signature: Hex;
+}
+
+export const CONSENT_TYPES = {
+  Consent: [
+    { name: 'patient', type: 'address' },
+    { name: 'provider', type: 'address' },
+    { name: 'scopes', type: 'uint64' },
+    { name: 'expiry', type: 'uint40' },
+    { name: 'keyring', type: 'bytes' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const;
+
+/**
+ * The patient signs a consent for `terms` valid until `deadline` (Unix seconds); the keyring is
+ * published first so the provider can read as soon as it submits.
+ */
+export async function signConsent(vault: Vault, terms: AccessTerms, deadline: number): Promise<SignedConsent> {
+  const patient = actorOf(vault);
+  const wallet = vault.chain.walletClient!;
+  const keyring = await publishKeyring(vault, patient, terms.provider, terms.scopes);
+  const nonce = await readMedLedger(vault.chain, 'nonces', [patient]);
+  const message = {
+    patient,
+    provider: terms.provider,
+    scopes: terms.scopes,
+    expiry: terms.expiry,
+    keyring,
+    nonce,
+    deadline: BigInt(deadline),
+  };
+  const signature = await wallet.signTypedData({
+    account: wallet.account,
+    domain: {
+      name: 'MedLedger',
+      version: '1',
+      chainId: vault.chain.deployment.chainId,
+      verifyingContract: vault.chain.deployment.medLedger,
+    },
+    types: CONSENT_TYPES,
+    primaryType: 'Consent',
+    message,
+  });
+  return { ...message, expiry: terms.expiry, signature };
+}
+
+/** Submits a patient's signed consent (anyone may, typically the provider). */
+export async function submitConsent(vault: Vault, consent: SignedConsent, options: SendOptions = {}): Promise<void> {
+  await writeMedLedger(
+    vault.chain,
+    'grantBySig',
+    [
+      consent.patient,
+      consent.provider,
+      consent.scopes,
+      consent.expiry,
+      consent.keyring,
+      consent.nonce,
+      consent.deadline,
+      consent.signature,
+    ],
+    options,
+  );
+}

@@ -1,0 +1,11 @@
+/**
+ * The one record pipeline: FHIR resource or file → validate → encrypt → IPFS → on-chain anchor, and
+ * back: chain → IPFS → verify → decrypt → FHIR. The web app, the CLI and the tests all go through here.
+ */
+export * from './bundle';
+export * from './consent';
+export * from './identity';
+export * from './progress';
+export * from './read';
+export * from './vault';
+export * from './write';

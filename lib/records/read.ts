@@ -1,0 +1,165 @@
+import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
+import type { Address } from 'viem';
+
+import {
+  type RecordHeader,
+  listRecordHeaders,
+  patientActivity,
+  supersededIds,
+  writeMedLedger,
+} from '../chain';
+import { type Keyring, type ReaderKeys, type RecordContext, decryptFile, openKeyring, openRecord, patientKekResolver } from '../crypto';
+import { AccessDeniedError, MedLedgerError, NotFoundError, ValidationError, describeError } from '../errors';
+import { ENCRYPTED_ATTACHMENT_URL } from '../fhir';
+import { fetchVerified } from '../ipfs';
+import type { ProgressListener } from './progress';
+import { type RecordPayload, type Vault, actorOf, cidFromBytes, decodePayload } from './vault';
+
+/** A record the reader could open. */
+export interface OpenRecord {
+  readonly ok: true;
+  readonly header: RecordHeader;
+  readonly cid: string;
+  readonly context: RecordContext;
+  readonly payload: RecordPayload;
+  /** Opens the record's attachments (files), see {@link openAttachment}. */
+  readonly dataKey: Uint8Array;
+  /** A later record corrects this one. */
+  readonly superseded: boolean;
+}
+
+/** A record the reader could not open, and why (no key for it, tampered, unavailable …). */
+export interface UnreadableRecord {
+  readonly ok: false;
+  readonly header: RecordHeader;
+  readonly cid: string;
+  readonly error: MedLedgerError;
+  readonly superseded: boolean;
+}
+
+export type RecordResult = OpenRecord | UnreadableRecord;
+
+export interface ReadOptions {
+  readonly onProgress?: ProgressListener;
+  /** Only these categories (a provider reads what it was granted). */
+  readonly categories?: readonly number[];
+  /**
+   * For a provider: log the opened records on-chain (`logAccess`) so the patient sees who read what.
+   * Default true for providers; the patient reading their own records logs nothing.
+   */
+  readonly logAccess?: boolean;
+}
+
+/**
+ * The keyring `patient` last handed the acting provider (via a grant or a keyring share), fetched,
+ * verified against its CID and opened with the provider's identity key.
+ */
+export async function loadKeyring(vault: Vault, patient: Address): Promise<Keyring> {
+  const provider = actorOf(vault);
+  const activity = await patientActivity(vault.chain, patient);
+  const latest = activity
+    .filter(
+      (event): event is Extract<typeof event, { kind: 'accessGranted' | 'keyringShared' }> =>
+        (event.kind === 'accessGranted' || event.kind === 'keyringShared') &&
+        event.provider.toLowerCase() === provider.toLowerCase() &&
+        event.keyring.length > 2,
+    )
+    .at(-1);
+  if (!latest) throw new NotFoundError(`${patient} has not shared any keys with ${provider}.`);
+  const blob = await fetchVerified(vault.ipfs, cidFromBytes(latest.keyring));
+  return openKeyring(blob, vault.identity, { patient, grantee: provider });
+}
+
+/**
+ * Lists `patient`'s records from the chain (proven complete and untampered), fetches each from IPFS
+ * (verified against its CID and the on-chain ciphertext hash), decrypts it and parses the FHIR payload.
+ * A record that cannot be opened is returned with the reason rather than failing the whole list.
+ */
+export async function readRecords(vault: Vault, patient: Address, options: ReadOptions = {}): Promise<RecordResult[]> {
+  const progress = options.onProgress ?? (() => {});
+  const actor = actorOf(vault);
+  const isPatient = actor.toLowerCase() === patient.toLowerCase();
+  progress({ step: 'list' });
+  const all = await listRecordHeaders(vault.chain, patient);
+  const headers = options.categories ? all.filter((header) => options.categories!.includes(header.category)) : all;
+  const superseded = supersededIds(all);
+  const keys: ReaderKeys = isPatient
+    ? { kek: patientKekResolver(vault.identity, patient), identity: vault.identity }
+    : { kek: (await loadKeyring(vault, patient).catch(() => undefined))?.kek, identity: vault.identity };
+
+  let done = 0;
+  const results = await Promise.all(
+    headers.map(async (header): Promise<RecordResult> => {
+      const cid = cidFromBytes(header.cid);
+      const isSuperseded = superseded.has(header.recordId);
+      try {
+        const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2));
+        const opened = await openRecord(envelope, keys, { patient, category: header.category });
+        const payload = decodePayload(opened.plaintext);
+        progress({ step: 'decrypt', done: ++done, total: headers.length });
+        return { ok: true, header, cid, context: opened.context, payload, dataKey: opened.dataKey, superseded: isSuperseded };
+      } catch (error) {
+        progress({ step: 'decrypt', done: ++done, total: headers.length });
+        const reason = error instanceof MedLedgerError ? error : new MedLedgerError(describeError(error), { cause: error });
+        return { ok: false, header, cid, error: reason, superseded: isSuperseded };
+      }
+    }),
+  );
+  const opened = results.filter((result) => result.ok).map((result) => result.header.recordId);
+  if (!isPatient && opened.length > 0 && options.logAccess !== false) {
+    for (let start = 0; start < opened.length; start += 100) {
+      await writeMedLedger(vault.chain, 'logAccess', [patient, opened.slice(start, start + 100)]);
+    }
+  }
+  progress({ step: 'done', done: results.length, total: results.length });
+  return results;
+}
+
+/** The encrypted file a DocumentReference points at, fetched, verified and decrypted. */
+export async function openAttachment(
+  vault: Vault,
+  record: OpenRecord,
+  options: { onProgress?: ProgressListener; index?: number } = {},
+): Promise<{ attachment: Attachment; bytes: Uint8Array }> {
+  const resource = record.payload.resource;
+  if (resource.resourceType !== 'DocumentReference') {
+    throw new ValidationError([{ path: 'resourceType', message: 'only a DocumentReference has attachments' }]);
+  }
+  const index = options.index ?? 0;
+  const attachment = (resource as DocumentReference).content?.[index]?.attachment;
+  const url = attachment?.url;
+  const encrypted = attachment?.extension?.some((extension) => extension.url === ENCRYPTED_ATTACHMENT_URL);
+  if (!attachment || !url?.startsWith('ipfs://') || !encrypted) {
+    throw new NotFoundError('This document has no encrypted file attached.');
+  }
+  const ciphertext = await fetchVerified(vault.ipfs, url.slice('ipfs://'.length));
+  const bytes = await decryptFile(ciphertext, record.dataKey, {
+    expected: record.context,
+    attachmentIndex: index,
+    onProgress: ({ bytesDone, totalBytes }) => options.onProgress?.({ step: 'decrypt', done: bytesDone, total: totalBytes }),
+  });
+  return { attachment, bytes };
+}
+
+/** One line of a `verify` report. */
+export interface VerifyResult {
+  readonly recordId: bigint;
+  readonly cid: string;
+  readonly status: 'ok' | 'failed';
+  readonly reason?: string;
+}
+
+/**
+ * Re-fetches every record of `patient`, checks CID, ciphertext hash and decryption, and reports each.
+ * Logs no access: a verification run is not a clinical read.
+ */
+export async function verifyRecords(vault: Vault, patient: Address, options: ReadOptions = {}): Promise<VerifyResult[]> {
+  if (!vault.chain.account) throw new AccessDeniedError('Connect a wallet first.');
+  const results = await readRecords(vault, patient, { ...options, logAccess: false });
+  return results.map((result) => ({
+    recordId: result.header.recordId,
+    cid: result.cid,
+    status: result.ok ? 'ok' : 'failed',
+    ...(result.ok ? {} : { reason: result.error.message }),
+  }));
+}

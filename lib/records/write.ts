@@ -1,0 +1,263 @@
+import type { DocumentReference } from '@medplum/fhirtypes';
+import { type Address, type Hex, parseEventLogs } from 'viem';
+
+import {
+  type RecordCategory,
+  categoryOf,
+  medLedgerAbi,
+  readMedLedger,
+  writeMedLedger,
+  type TransactionStage,
+} from '../chain';
+import {
+  type ByteSource,
+  type KeyWrapping,
+  type Keyring,
+  type RecordContext,
+  deriveKek,
+  generateDataKey,
+  newRecordUid,
+  sealRecord,
+} from '../crypto';
+import { ValidationError, type ValidationIssue } from '../errors';
+import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
+import { addBytes, unpin } from '../ipfs';
+import type { ProgressListener } from './progress';
+import { type RecordPayload, type Vault, actorOf, cidToBytes, encodePayload, sha256Hex } from './vault';
+
+/** Largest batch the contract takes in one transaction (`Records.MAX_BATCH`). */
+const MAX_BATCH = 100;
+
+/** A record to write: its payload and, for a correction, the record it supersedes. */
+export interface NewRecord {
+  readonly payload: RecordPayload;
+  /** Defaults to the category of the resource type. */
+  readonly category?: RecordCategory;
+  readonly supersedes?: { readonly recordId: bigint; readonly recordUid: Hex; readonly version: number };
+  /**
+   * For a record whose attachment is already encrypted: the data key and record uid the attachment is
+   * bound to. A fresh random key and uid otherwise.
+   */
+  readonly dataKey?: Uint8Array;
+  readonly recordUid?: Hex;
+}
+
+/** A record once anchored on-chain. */
+export interface AnchoredRecord {
+  readonly recordId: bigint;
+  readonly cid: string;
+  readonly ciphertextHash: Hex;
+  readonly category: number;
+  readonly recordUid: Hex;
+  readonly version: number;
+  readonly transactionHash: Hex;
+}
+
+export interface WriteOptions {
+  readonly onProgress?: ProgressListener;
+  /** A provider's keyring from this patient, so records it writes open with the patient's category keys. */
+  readonly keyring?: Keyring;
+}
+
+interface Sealed {
+  readonly context: RecordContext;
+  readonly envelope: Uint8Array;
+}
+
+/**
+ * Writes records for `patient` through the one pipeline: validate → encrypt → upload → anchor →
+ * confirmed. Every resource is validated before anything is encrypted; nothing reaches the chain
+ * unless every blob is stored; blobs of a transaction that fails are unpinned again, so a rejected
+ * transaction leaves no record and a retry starts clean.
+ *
+ * @param vault - chain, IPFS and the acting identity (the patient, or a provider with write scope)
+ * @param patient - whose records these are
+ * @param records - payloads to write, in order
+ * @returns the anchored records with their on-chain ids
+ */
+export async function addRecords(
+  vault: Vault,
+  patient: Address,
+  records: readonly NewRecord[],
+  options: WriteOptions = {},
+): Promise<AnchoredRecord[]> {
+  const progress = options.onProgress ?? (() => {});
+  progress({ step: 'validate', done: 0, total: records.length });
+  const issues: ValidationIssue[] = [];
+  if (records.length === 0) issues.push({ path: 'records', message: 'nothing to write' });
+  records.forEach((record, index) => issues.push(...resourceIssues(record.payload.resource, `records[${index}].resource`)));
+  if (issues.length > 0) throw new ValidationError(issues, 'Nothing was written; the records are invalid');
+
+  const sealed = await sealAll(vault, patient, records, options, progress);
+  const cids: string[] = [];
+  try {
+    let uploaded = 0;
+    const totalBytes = sealed.reduce((sum, { envelope }) => sum + envelope.length, 0);
+    for (const { envelope } of sealed) {
+      cids.push(await addBytes(vault.ipfs, envelope));
+      uploaded += envelope.length;
+      progress({ step: 'upload', done: uploaded, total: totalBytes });
+    }
+    return await anchor(vault, patient, records, sealed, cids, progress);
+  } catch (error) {
+    // A blob no transaction references must not linger pinned; retries upload fresh ciphertext.
+    await Promise.allSettled(cids.map((cid) => unpin(vault.ipfs, cid)));
+    throw error;
+  }
+}
+
+async function sealAll(
+  vault: Vault,
+  patient: Address,
+  records: readonly NewRecord[],
+  options: WriteOptions,
+  progress: ProgressListener,
+): Promise<Sealed[]> {
+  const actor = actorOf(vault);
+  const info = await readMedLedger(vault.chain, 'patientInfo', [patient]);
+  const epoch = info.keyEpoch;
+  const sealed: Sealed[] = [];
+  for (const [index, record] of records.entries()) {
+    const category = record.category ?? categoryOf(record.payload.resource.resourceType);
+    const context: RecordContext = {
+      patient,
+      recordUid: record.supersedes?.recordUid ?? record.recordUid ?? newRecordUid(),
+      version: record.supersedes ? record.supersedes.version + 1 : 1,
+      category,
+      epoch,
+    };
+    const wrapping = wrappingFor(vault, actor, patient, info.encryptionKey, context, options.keyring);
+    const envelope = await sealRecord(encodePayload(record.payload), context, wrapping, record.dataKey ?? generateDataKey());
+    sealed.push({ context, envelope });
+    progress({ step: 'encrypt', done: index + 1, total: records.length });
+  }
+  return sealed;
+}
+
+/**
+ * The patient wraps under their own category key of the current epoch. A provider wraps under that key
+ * when its keyring holds it, and always to the patient's and its own public key, so the patient can read
+ * (and later re-share) what was written and the author can read back what it wrote.
+ */
+function wrappingFor(
+  vault: Vault,
+  actor: Address,
+  patient: Address,
+  patientKey: Hex,
+  context: RecordContext,
+  keyring: Keyring | undefined,
+): KeyWrapping {
+  if (actor.toLowerCase() === patient.toLowerCase()) {
+    return { kek: deriveKek(vault.identity, patient, context.epoch, context.category) };
+  }
+  const kek = keyring?.kek(context.epoch, context.category);
+  const recipients = [hexToKey(patientKey), vault.identity.publicKey];
+  return kek ? { kek, recipients } : { recipients };
+}
+
+function hexToKey(hex: Hex): Uint8Array {
+  return Uint8Array.from(hex.slice(2).match(/../g) ?? [], (byte) => parseInt(byte, 16));
+}
+
+async function anchor(
+  vault: Vault,
+  patient: Address,
+  records: readonly NewRecord[],
+  sealed: readonly Sealed[],
+  cids: readonly string[],
+  progress: ProgressListener,
+): Promise<AnchoredRecord[]> {
+  const hashes = await Promise.all(sealed.map(({ envelope }) => sha256Hex(envelope)));
+  const anchored: AnchoredRecord[] = [];
+  for (let start = 0; start < sealed.length; start += MAX_BATCH) {
+    const inputs = sealed.slice(start, start + MAX_BATCH).map(({ context }, offset) => ({
+      cid: cidToBytes(cids[start + offset]!),
+      ciphertextHash: hashes[start + offset]!,
+      category: context.category,
+      supersedes: records[start + offset]!.supersedes?.recordId ?? 0n,
+    }));
+    const onStage = (stage: TransactionStage) => {
+      if (stage.stage === 'signing') progress({ step: 'sign', done: start, total: sealed.length });
+      if (stage.stage === 'pending') progress({ step: 'pending', hash: stage.hash, done: start, total: sealed.length });
+    };
+    const receipt =
+      inputs.length === 1
+        ? await writeMedLedger(
+            vault.chain,
+            'addRecord',
+            [patient, inputs[0]!.cid, inputs[0]!.ciphertextHash, inputs[0]!.category, inputs[0]!.supersedes],
+            { onStage },
+          )
+        : await writeMedLedger(vault.chain, 'addRecords', [patient, inputs], { onStage });
+    const events = parseEventLogs({ abi: medLedgerAbi, eventName: 'RecordAdded', logs: receipt.logs });
+    events.forEach((event, offset) => {
+      const { context } = sealed[start + offset]!;
+      anchored.push({
+        recordId: event.args.recordId,
+        cid: cids[start + offset]!,
+        ciphertextHash: event.args.ciphertextHash,
+        category: context.category,
+        recordUid: context.recordUid,
+        version: context.version,
+        transactionHash: receipt.transactionHash,
+      });
+    });
+    progress({ step: 'confirmed', hash: receipt.transactionHash, done: anchored.length, total: sealed.length });
+  }
+  return anchored;
+}
+
+/** A file to store as a DocumentReference with an encrypted attachment. */
+export interface NewFile {
+  readonly source: ByteSource;
+  readonly title: string;
+  readonly contentType?: string;
+  readonly description?: string;
+  /** Largest plaintext accepted, checked before anything is encrypted. */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Stores a file (PDF, image, DICOM): encrypts it in segments under a fresh data key, uploads the
+ * ciphertext, and writes a DocumentReference record — sealed under the same data key — that points
+ * at it. Progress covers the file's bytes first, then the record.
+ */
+export async function addFile(
+  vault: Vault,
+  patient: Address,
+  file: NewFile,
+  options: WriteOptions = {},
+): Promise<{ record: AnchoredRecord; attachmentCid: string }> {
+  const progress = options.onProgress ?? (() => {});
+  const size = file.source instanceof Uint8Array ? file.source.length : file.source instanceof Blob ? file.source.size : undefined;
+  if (file.maxBytes !== undefined && size !== undefined && size > file.maxBytes) {
+    throw new ValidationError(
+      [{ path: 'file', message: `is ${size} bytes; the limit is ${file.maxBytes} bytes` }],
+      'The file is too large',
+    );
+  }
+  const info = await readMedLedger(vault.chain, 'patientInfo', [patient]);
+  const dataKey = generateDataKey();
+  const recordUid = newRecordUid();
+  const context: RecordContext = { patient, recordUid, version: 1, category: categoryOf('DocumentReference'), epoch: info.keyEpoch };
+  const { encrypted, attachment } = await encryptAttachment(file.source, dataKey, context, {
+    contentType: file.contentType,
+    title: file.title,
+    onProgress: ({ bytesDone, totalBytes }) => progress({ step: 'encrypt', done: bytesDone, total: totalBytes }),
+  });
+  const attachmentCid = await addBytes(vault.ipfs, encrypted.ciphertext, {
+    onProgress: ({ loadedBytes, totalBytes }) => progress({ step: 'upload', done: loadedBytes, total: totalBytes }),
+  });
+  try {
+    const documentReference: DocumentReference = documentReferenceFor({
+      attachment: { ...attachment, url: `ipfs://${attachmentCid}` },
+      subject: { reference: `Patient/${patient}` },
+      description: file.description,
+    });
+    const [record] = await addRecords(vault, patient, [{ payload: { resource: documentReference }, dataKey, recordUid }], options);
+    return { record: record!, attachmentCid };
+  } catch (error) {
+    await unpin(vault.ipfs, attachmentCid).catch(() => false);
+    throw error;
+  }
+}

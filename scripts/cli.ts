@@ -1,0 +1,305 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `medledger` — the command-line shell over lib/records. Environment:
+ *   MEDLEDGER_RPC_URL       chain RPC (default http://127.0.0.1:8545)
+ *   MEDLEDGER_IPFS_API_URL  Kubo RPC API of an IPFS node (default http://127.0.0.1:5001)
+ *   MEDLEDGER_PRIVATE_KEY   the acting wallet (a public devnet key is refused on any other chain)
+ * Every command takes --json for machine-readable output and exits non-zero with a clear message.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+import type { Patient } from '@medplum/fhirtypes';
+import { type Address, getAddress, isAddress, keccak256, toHex } from 'viem';
+
+import {
+  type ChainContext,
+  connectChain,
+  describeScopes,
+  patientActivity,
+  pendingRequests,
+  writeMedLedger,
+} from '../lib/chain';
+import { categoryName } from '../lib/chain/categories';
+import { ValidationError, describeError } from '../lib/errors';
+import { createIpfsClient } from '../lib/ipfs';
+import {
+  type PipelineProgress,
+  type Vault,
+  enrollWallet,
+  exportBundleRecords,
+  grantAccess,
+  importBundleRecords,
+  listGrants,
+  loadKeyring,
+  publishProviderKey,
+  readRecords,
+  registerPatient,
+  revokeAccess,
+  verifyRecords,
+} from '../lib/records';
+import { parseExpiry, parseScopes } from './cli/args';
+import { riskCommand } from './cli/risk';
+
+const USAGE = `usage: medledger <command> [options] [--json]
+  patient register [--name TEXT] [--birth-date YYYY-MM-DD] [--gender male|female|other|unknown]
+  provider register ADDRESS --kind doctor|lab|insurer [--credential TEXT]   (admin)
+  provider enroll                                   publish this provider's encryption key
+  import BUNDLE.json [--patient ADDRESS]            as the patient, or a provider with write scope
+  list [--patient ADDRESS]
+  export --out FILE.json [--patient ADDRESS]
+  grant PROVIDER --scopes read:observation,rw:condition|read:all --expires 30d|YYYY-MM-DD
+  revoke PROVIDER
+  request PATIENT --scopes …                        (provider)
+  approve PROVIDER --expires 30d                    grants what the provider requested
+  deny PROVIDER
+  verify [--patient ADDRESS]                        re-fetch and check every record
+  audit [--patient ADDRESS]                         who did and read what, when
+  risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle, no chain needed`;
+
+const KINDS = { doctor: 1, lab: 2, insurer: 3 } as const;
+
+interface Io {
+  json: boolean;
+  out(human: string, data: unknown): void;
+  progress(progress: PipelineProgress): void;
+}
+
+function makeIo(json: boolean): Io {
+  return {
+    json,
+    out(human, data) {
+      console.log(json ? JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2) : human);
+    },
+    progress({ step, done, total }) {
+      if (json || !process.stderr.isTTY) return;
+      process.stderr.write(`\r${step}${total ? ` ${done ?? 0}/${total}` : ''}`.padEnd(40) + (step === 'done' ? '\n' : ''));
+    },
+  };
+}
+
+function address(value: string | undefined, what: string): Address {
+  if (!value || !isAddress(value)) throw new ValidationError([{ path: what, message: `"${value ?? ''}" is not an address` }]);
+  return getAddress(value);
+}
+
+async function chainFromEnv(): Promise<ChainContext> {
+  const privateKey = process.env.MEDLEDGER_PRIVATE_KEY as `0x${string}` | undefined;
+  if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
+    throw new ValidationError([{ path: 'MEDLEDGER_PRIVATE_KEY', message: 'set it to the acting wallet key (0x + 64 hex)' }]);
+  }
+  return connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, privateKey });
+}
+
+async function vaultFromEnv(role: 'patient' | 'provider'): Promise<Vault> {
+  const chain = await chainFromEnv();
+  const { key } = await enrollWallet(chain, { role });
+  return { chain, ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'), identity: key };
+}
+
+/** The acting wallet acts as the patient when it is one and no other patient is named. */
+async function roleFor(chain: ChainContext, patient: Address): Promise<'patient' | 'provider'> {
+  return chain.account?.toLowerCase() === patient.toLowerCase() ? 'patient' : 'provider';
+}
+
+async function patientVault(option: string | undefined): Promise<{ vault: Vault; patient: Address }> {
+  const chain = await chainFromEnv();
+  const patient = option ? address(option, '--patient') : chain.account!;
+  const { key } = await enrollWallet(chain, { role: await roleFor(chain, patient) });
+  return {
+    vault: { chain, ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'), identity: key },
+    patient,
+  };
+}
+
+type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
+
+const COMMANDS: Record<string, Handler> = {
+  async 'patient register'(_args, values, io) {
+    const vault = await vaultFromEnv('patient');
+    const profile: Patient = {
+      resourceType: 'Patient',
+      ...(values.name ? { name: [{ text: String(values.name) }] } : {}),
+      ...(values['birth-date'] ? { birthDate: String(values['birth-date']) } : {}),
+      ...(values.gender ? { gender: String(values.gender) as Patient['gender'] } : {}),
+    };
+    const cid = await registerPatient(vault, profile);
+    io.out(`Registered ${vault.chain.account} as a patient; encrypted profile ${cid}.`, { patient: vault.chain.account, profileCid: cid });
+  },
+
+  async 'provider register'([target], values, io) {
+    const chain = await chainFromEnv();
+    const provider = address(target, 'ADDRESS');
+    const kind = KINDS[String(values.kind) as keyof typeof KINDS];
+    if (!kind) throw new ValidationError([{ path: '--kind', message: 'use doctor, lab or insurer' }]);
+    const credentialHash = keccak256(toHex(String(values.credential ?? `${values.kind}:${provider}`)));
+    await writeMedLedger(chain, 'registerProvider', [provider, kind, credentialHash]);
+    io.out(`Registered ${provider} as a ${values.kind}.`, { provider, kind: values.kind, credentialHash });
+  },
+
+  async 'provider enroll'(_args, _values, io) {
+    const vault = await vaultFromEnv('provider');
+    await publishProviderKey(vault);
+    io.out(`Published the encryption key of ${vault.chain.account}.`, { provider: vault.chain.account });
+  },
+
+  async import([file], values, io) {
+    if (!file) throw new ValidationError([{ path: 'BUNDLE.json', message: 'name the bundle file' }]);
+    const { vault, patient } = await patientVault(values.patient as string | undefined);
+    const keyring = patient === vault.chain.account ? undefined : await loadKeyring(vault, patient).catch(() => undefined);
+    const records = await importBundleRecords(vault, patient, await readFile(file, 'utf8'), { onProgress: io.progress, keyring });
+    io.out(`Imported ${records.length} records for ${patient}.`, { patient, records });
+  },
+
+  async list(_args, values, io) {
+    const { vault, patient } = await patientVault(values.patient as string | undefined);
+    const results = await readRecords(vault, patient, { onProgress: io.progress });
+    const rows = results.map((result) => ({
+      recordId: result.header.recordId,
+      category: categoryName(result.header.category) ?? result.header.category,
+      createdAt: new Date(result.header.createdAt * 1000).toISOString(),
+      author: result.header.author,
+      cid: result.cid,
+      superseded: result.superseded,
+      ...(result.ok
+        ? { resourceType: result.payload.resource.resourceType, id: result.payload.resource.id }
+        : { error: result.error.message }),
+    }));
+    io.out(
+      rows
+        .map((row) => `#${row.recordId} ${row.createdAt.slice(0, 10)} ${row.category} ${'error' in row ? `UNREADABLE: ${row.error}` : row.resourceType}${row.superseded ? ' (superseded)' : ''}`)
+        .join('\n') || 'No records.',
+      rows,
+    );
+  },
+
+  async export(_args, values, io) {
+    if (!values.out) throw new ValidationError([{ path: '--out', message: 'name the output file' }]);
+    const { vault, patient } = await patientVault(values.patient as string | undefined);
+    const { bundle, unreadable } = await exportBundleRecords(vault, patient, { onProgress: io.progress });
+    await writeFile(String(values.out), `${JSON.stringify(bundle, null, 2)}\n`);
+    io.out(`Wrote ${bundle.entry?.length ?? 0} resources to ${values.out}${unreadable ? ` (${unreadable} unreadable)` : ''}.`, {
+      out: values.out,
+      resources: bundle.entry?.length ?? 0,
+      unreadable,
+    });
+  },
+
+  async grant([target], values, io) {
+    const vault = await vaultFromEnv('patient');
+    const provider = address(target, 'PROVIDER');
+    const scopes = parseScopes(String(values.scopes ?? ''));
+    const expiry = parseExpiry(String(values.expires ?? '30d'));
+    await grantAccess(vault, { provider, scopes, expiry });
+    io.out(`Granted ${provider}: ${describeScopes(scopes)}, until ${new Date(expiry * 1000).toISOString()}.`, {
+      provider,
+      scopes,
+      expiry,
+    });
+  },
+
+  async revoke([target], _values, io) {
+    const vault = await vaultFromEnv('patient');
+    const provider = address(target, 'PROVIDER');
+    await revokeAccess(vault, provider);
+    io.out(
+      `Revoked ${provider}. It gets no key to anything you write from now on; what it already read cannot be recalled.`,
+      { provider, revoked: true },
+    );
+  },
+
+  async request([target], values, io) {
+    const chain = await chainFromEnv();
+    const patient = address(target, 'PATIENT');
+    const scopes = parseScopes(String(values.scopes ?? ''));
+    await writeMedLedger(chain, 'requestAccess', [patient, scopes]);
+    io.out(`Asked ${patient} for: ${describeScopes(scopes)}.`, { patient, scopes });
+  },
+
+  async approve([target], values, io) {
+    const vault = await vaultFromEnv('patient');
+    const provider = address(target, 'PROVIDER');
+    const pending = pendingRequests(await patientActivity(vault.chain, vault.chain.account!)).find(
+      (request) => request.provider === provider,
+    );
+    if (!pending) throw new ValidationError([{ path: 'PROVIDER', message: `${provider} has no pending request` }]);
+    const expiry = parseExpiry(String(values.expires ?? '30d'));
+    await grantAccess(vault, { provider, scopes: pending.scopes, expiry });
+    io.out(`Approved ${provider}: ${describeScopes(pending.scopes)}.`, { provider, scopes: pending.scopes, expiry });
+  },
+
+  async deny([target], _values, io) {
+    const chain = await chainFromEnv();
+    const provider = address(target, 'PROVIDER');
+    await writeMedLedger(chain, 'denyRequest', [provider]);
+    io.out(`Denied the request of ${provider}.`, { provider, denied: true });
+  },
+
+  async verify(_args, values, io) {
+    const { vault, patient } = await patientVault(values.patient as string | undefined);
+    const report = await verifyRecords(vault, patient, { onProgress: io.progress });
+    const failed = report.filter((line) => line.status === 'failed');
+    io.out(
+      report.map((line) => `#${line.recordId} ${line.status}${line.reason ? `: ${line.reason}` : ''}`).join('\n') +
+        `\n${report.length - failed.length}/${report.length} records verified.`,
+      report,
+    );
+    if (failed.length > 0) process.exitCode = 1;
+  },
+
+  async audit(_args, values, io) {
+    const chain = await chainFromEnv();
+    const patient = values.patient ? address(String(values.patient), '--patient') : chain.account!;
+    const activity = await patientActivity(chain, patient);
+    const grants = await listGrants({ chain } as Vault, patient);
+    const lines = activity.map((event) => {
+      const when = new Date(event.timestamp * 1000).toISOString();
+      const who = 'provider' in event ? event.provider : 'author' in event ? event.author : patient;
+      return { when, who, ...event };
+    });
+    io.out(
+      lines.map((line) => `${line.when} ${line.kind} ${line.who}`).join('\n') +
+        `\n${grants.filter((grant) => grant.active).length} provider(s) hold access now.`,
+      { patient, activity: lines, grants },
+    );
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'risk') return riskCommand(argv.slice(1));
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      patient: { type: 'string' },
+      out: { type: 'string' },
+      scopes: { type: 'string' },
+      expires: { type: 'string' },
+      kind: { type: 'string' },
+      credential: { type: 'string' },
+      name: { type: 'string' },
+      'birth-date': { type: 'string' },
+      gender: { type: 'string' },
+    },
+  });
+  const io = makeIo(Boolean(values.json));
+  const twoWords = `${positionals[0]} ${positionals[1]}`;
+  const [name, rest] = COMMANDS[twoWords] ? [twoWords, positionals.slice(2)] : [positionals[0] ?? '', positionals.slice(1)];
+  const handler = COMMANDS[name];
+  if (values.help || !handler) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  try {
+    await handler(rest, values, io);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (io.json) console.log(JSON.stringify({ error: describeError(error) }));
+    console.error(`medledger ${name}: ${describeError(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,105 @@
+/**
+ * Demo identities for `npm start`: an admin, two doctors, a lab and two patients with records, plus
+ * the shipped AI models approved in the ModelRegistry. Every write goes through lib/records, exactly
+ * as the app and the CLI do it.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { Bundle, Patient } from '@medplum/fhirtypes';
+import { type Address, keccak256, toHex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+import { RECORD_CATEGORIES, connectChain, scopesFor, writeMedLedger, writeModelRegistry } from '../lib/chain';
+import type { Deployment } from '../lib/chain/client';
+import { addBytes, createIpfsClient } from '../lib/ipfs';
+import { type Vault, cidToBytes, enrollWallet, grantAccess, importBundleRecords, publishProviderKey, registerPatient } from '../lib/records';
+import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
+import { sampleBundle } from '../lib/testing/fixtures';
+
+const CARDS_DIR = path.resolve(import.meta.dirname, '../ml-models/cards');
+
+export interface DemoIdentity {
+  readonly role: string;
+  readonly name: string;
+  readonly address: Address;
+  readonly privateKey: `0x${string}`;
+}
+
+const PROVIDERS = [
+  { key: 'doctor', name: 'Dr. Ada Okafor (cardiology)', kind: 1 },
+  { key: 'secondDoctor', name: 'Dr. Lars Berg (general practice)', kind: 1 },
+  { key: 'lab', name: 'Northside Clinical Lab', kind: 2 },
+] as const;
+
+const PATIENTS = [
+  { key: 'patient', name: 'Maria Santos', gender: 'female', birthDate: '1968-05-14' },
+  { key: 'otherPatient', name: 'James Miller', gender: 'male', birthDate: '1961-11-02' },
+] as const;
+
+function demoBundle(name: string, gender: Patient['gender'], birthDate: string): Bundle {
+  const bundle = sampleBundle('demo');
+  const patient = bundle.entry![0]!.resource as Patient;
+  patient.name = [{ text: name }];
+  patient.gender = gender;
+  patient.birthDate = birthDate;
+  for (const entry of bundle.entry!) {
+    const resource = entry.resource as { note?: unknown; code?: { text?: string } };
+    delete resource.note;
+    if (resource.code?.text === 'demo') delete resource.code.text;
+  }
+  return bundle;
+}
+
+/** Seeds the demo on a freshly deployed devnet and returns who is who. */
+export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: Deployment): Promise<DemoIdentity[]> {
+  const ipfs = createIpfsClient(ipfsApiUrl);
+  const connect = (privateKey: `0x${string}`) => connectChain({ rpcUrl, privateKey, deployment });
+  const vaultFor = async (privateKey: `0x${string}`, role: 'patient' | 'provider'): Promise<Vault> => {
+    const chain = await connect(privateKey);
+    return { chain, ipfs, identity: (await enrollWallet(chain, { role })).key };
+  };
+  const address = (key: keyof typeof DEVNET_KEYS) => privateKeyToAccount(DEVNET_KEYS[key]).address;
+  const admin = await connect(DEVNET_KEYS.admin);
+
+  for (const provider of PROVIDERS) {
+    await writeMedLedger(admin, 'registerProvider', [address(provider.key), provider.kind, keccak256(toHex(provider.name))]);
+    await publishProviderKey(await vaultFor(DEVNET_KEYS[provider.key], 'provider'));
+  }
+  for (const patient of PATIENTS) {
+    const vault = await vaultFor(DEVNET_KEYS[patient.key], 'patient');
+    const bundle = demoBundle(patient.name, patient.gender, patient.birthDate);
+    await registerPatient(vault, bundle.entry![0]!.resource as Patient);
+    await importBundleRecords(vault, address(patient.key), bundle);
+  }
+  const maria = await vaultFor(DEVNET_KEYS.patient, 'patient');
+  const { observation, condition, medication } = RECORD_CATEGORIES;
+  await grantAccess(maria, {
+    provider: address('doctor'),
+    scopes: scopesFor([observation, condition, medication], { read: true }),
+    expiry: Math.floor(Date.now() / 1000) + 90 * 86_400,
+  });
+  await grantAccess(maria, {
+    provider: address('lab'),
+    scopes: scopesFor([observation], { read: true, write: true }),
+    expiry: Math.floor(Date.now() / 1000) + 30 * 86_400,
+  });
+  await approveShippedModels(admin, ipfs);
+
+  return [
+    { role: 'admin', name: 'MedLedger admin', address: address('admin'), privateKey: DEVNET_KEYS.admin },
+    ...PROVIDERS.map((p) => ({ role: p.kind === 1 ? 'doctor' : 'lab', name: p.name, address: address(p.key), privateKey: DEVNET_KEYS[p.key] })),
+    ...PATIENTS.map((p) => ({ role: 'patient', name: p.name, address: address(p.key), privateKey: DEVNET_KEYS[p.key] })),
+  ];
+}
+
+/** Approves every shipped model by the SHA-256 its card records; the card itself goes to IPFS. */
+async function approveShippedModels(admin: Awaited<ReturnType<typeof connectChain>>, ipfs: ReturnType<typeof createIpfsClient>) {
+  for (const file of (await readdir(CARDS_DIR)).filter((name) => name.endsWith('.json'))) {
+    const text = await readFile(path.join(CARDS_DIR, file), 'utf8');
+    const card = JSON.parse(text) as { name: string; version: string; sha256: string };
+    const cardCid = await addBytes(ipfs, new TextEncoder().encode(text));
+    const major = Number(card.version.split('.')[0]);
+    await writeModelRegistry(admin, 'approveModel', [`0x${card.sha256}`, card.name, major, cidToBytes(cardCid)]);
+  }
+}
