@@ -1,0 +1,90 @@
+'use client';
+
+import { type ReactNode, useState } from 'react';
+
+import { describeError } from '../lib/errors';
+import { enrollWallet } from '../lib/records/identity';
+import type { Vault } from '../lib/records/vault';
+import type { ChainContext } from '../lib/chain/client';
+import { useIdentityStore } from './identity-store';
+import { useVault } from './use-vault';
+
+/** Derives the account's encryption key from two wallet signatures (lib/records `enrollWallet`). */
+export function DeriveKey({ context, role }: { context: ChainContext; role: 'patient' | 'provider' }) {
+  const { remember } = useIdentityStore();
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  async function derive() {
+    setState({ busy: true });
+    try {
+      const enrollment = await enrollWallet(context, { role });
+      remember(context.account!, enrollment.key);
+      setState({ busy: false });
+    } catch (error) {
+      setState({ busy: false, error: describeError(error) });
+    }
+  }
+  return (
+    <div>
+      <p>
+        Your wallet will ask you to sign the same message twice. The signature never leaves this browser: it is turned
+        into the private key that encrypts and decrypts your records, so the same wallet always unlocks them and no
+        server ever holds the key. Signing costs nothing and sends no transaction.
+      </p>
+      <button type="button" onClick={derive} disabled={state.busy}>
+        {state.busy ? 'Waiting for your signatures…' : 'Derive my encryption key'}
+      </button>
+      {state.busy ? (
+        <p role="status" className="muted">
+          Check your wallet: two signature requests.
+        </p>
+      ) : null}
+      {state.error ? (
+        <p role="alert" className="notice notice-error">
+          {state.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Renders `children` with a vault once the wallet is connected, on the devnet and its key derived. */
+export function VaultGate({ role, children }: { role: 'patient' | 'provider'; children: (vault: Vault) => ReactNode }) {
+  const { vault, context, wrongNetwork, connected } = useVault();
+  if (!connected) {
+    return (
+      <div className="card">
+        <h2>Connect your wallet</h2>
+        <p>Use “Connect wallet” at the top of the page. Your wallet address is your MedLedger identity.</p>
+      </div>
+    );
+  }
+  if (wrongNetwork) {
+    return (
+      <div className="card">
+        <h2>Wrong network</h2>
+        <p>Switch your wallet to the MedLedger devnet with the button at the top of the page.</p>
+      </div>
+    );
+  }
+  if (!context?.walletClient) return <Skeleton lines={3} label="Connecting to your wallet" />;
+  if (!vault) {
+    return (
+      <div className="card">
+        <h2>Unlock your records</h2>
+        <DeriveKey context={context} role={role} />
+      </div>
+    );
+  }
+  return <>{children(vault)}</>;
+}
+
+export function Skeleton({ lines = 3, label = 'Loading' }: { lines?: number; label?: string }) {
+  return (
+    <div className="card" role="status" aria-label={label} aria-busy="true">
+      {Array.from({ length: lines }, (_, index) => (
+        <div key={index} className="skeleton" style={{ width: `${90 - index * 15}%` }} />
+      ))}
+      <span className="muted small">{label}…</span>
+    </div>
+  );
+}

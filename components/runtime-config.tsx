@@ -1,0 +1,26 @@
+'use client';
+
+import { type ReactNode, createContext, useContext } from 'react';
+
+/**
+ * Settings the server reads from its environment when it starts (not baked into the build), so one
+ * build serves `npm start`, the browser tests and a hospital's own chain.
+ */
+export interface RuntimeConfig {
+  /** JSON-RPC endpoint of the chain, as the browser and the wallet reach it. */
+  readonly rpcUrl: string;
+  /** The dev-only burner wallet (published devnet keys; it answers for chain 31337 only). */
+  readonly burner: boolean;
+}
+
+const RuntimeConfigContext = createContext<RuntimeConfig | undefined>(undefined);
+
+export function RuntimeConfigProvider({ config, children }: { config: RuntimeConfig; children: ReactNode }) {
+  return <RuntimeConfigContext.Provider value={config}>{children}</RuntimeConfigContext.Provider>;
+}
+
+export function useRuntimeConfig(): RuntimeConfig {
+  const config = useContext(RuntimeConfigContext);
+  if (!config) throw new Error('useRuntimeConfig outside RuntimeConfigProvider');
+  return config;
+}

@@ -1,0 +1,111 @@
+/**
+ * The system the browser tests run against, started the way `npm start` starts it but on free ports
+ * and with fresh state, so a running `npm start` is never touched: a Hardhat devnet with MedLedger
+ * deployed, the embedded IPFS node, the production web app, and headless Debian Chromium.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Hex } from 'viem';
+
+import { startIpfsNode } from '../../lib/ipfs/node';
+import { startDevnet } from '../../scripts/devnet';
+import { ensureWebBuild, freePort, startWebServer } from '../../scripts/web';
+import { type TestWallet, installWallet } from './wallet';
+
+export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, '../../test-results/e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface System {
+  readonly rpcUrl: string;
+  readonly ipfsApiUrl: string;
+  readonly webUrl: string;
+  readonly browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(): Promise<System> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+  }
+  await ensureWebBuild();
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error: unknown) => console.error(error));
+  };
+  try {
+    const devnet = await startDevnet();
+    stops.push(() => devnet.stop());
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-e2e-ipfs-'));
+    stops.push(() => rm(dataDir, { recursive: true, force: true }));
+    const ipfs = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
+    stops.push(() => ipfs.stop());
+    const web = await startWebServer({
+      port: await freePort(),
+      rpcUrl: devnet.rpcUrl,
+      ipfsApiUrl: ipfs.apiUrl,
+      burner: true,
+      quiet: true,
+    });
+    stops.push(() => web.stop());
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    stops.push(() => browser.close());
+    return { rpcUrl: devnet.rpcUrl, ipfsApiUrl: ipfs.apiUrl, webUrl: web.url, browser, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface Actor {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly wallet: TestWallet;
+  /** Every request the pages made to a host other than the app and the chain RPC (must stay empty). */
+  readonly foreignRequests: string[];
+}
+
+/** A person at their own browser profile with their own wallet, on the app's landing page. */
+export async function openActor(
+  system: System,
+  options: { privateKey: Hex; chainId?: number; viewport?: { width: number; height: number } },
+): Promise<Actor> {
+  const context = await system.browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
+  context.setDefaultTimeout(30_000);
+  const wallet = await installWallet(context, { privateKey: options.privateKey, rpcUrl: system.rpcUrl, chainId: options.chainId });
+  const allowed = [new URL(system.webUrl).origin, new URL(system.rpcUrl).origin];
+  const foreignRequests: string[] = [];
+  context.on('request', (request) => {
+    const url = request.url();
+    if (/^(data|blob):/.test(url)) return;
+    if (!allowed.includes(new URL(url).origin)) foreignRequests.push(url);
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  await page.goto(system.webUrl);
+  return { context, page, wallet, foreignRequests };
+}
+
+/** Saves a full-page screenshot under test-results/e2e/ (a CI artifact to look at). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
