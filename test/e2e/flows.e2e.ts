@@ -4,7 +4,8 @@
  * leaves is what the next step starts from.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 
 import type { Locator, Page } from 'playwright-core';
 
@@ -26,12 +27,22 @@ async function connect(page: Page): Promise<void> {
 
 let system: System;
 const actors: Actor[] = [];
+/** Duration of each flow, written for `npm run bench -- web` when MEDLEDGER_E2E_TIMINGS names a file. */
+const flowMs: Record<string, number> = {};
+let flowStart = 0;
 
 describe('MedLedger in the browser', { timeout: 15 * 60_000 }, () => {
   before(async () => {
     system = await startSystem();
   });
+  beforeEach(() => {
+    flowStart = performance.now();
+  });
+  afterEach((context) => {
+    flowMs[context.name] = Math.round(performance.now() - flowStart);
+  });
   after(async () => {
+    if (process.env.MEDLEDGER_E2E_TIMINGS) await writeFile(process.env.MEDLEDGER_E2E_TIMINGS, JSON.stringify(flowMs, null, 2));
     for (const actor of actors) await actor.context.close().catch(() => undefined);
     await system?.stop();
   });
