@@ -129,6 +129,11 @@ describe('validateResource', () => {
     assert.deepEqual(Object.keys(messagesByPath({ resourceType: 'Claim', id: '' })), ['Claim.id']);
   });
 
+  it('reports keys named like Object.prototype members as unknown elements', () => {
+    const issues = messagesByPath({ resourceType: 'Patient', valueOf: { '': false }, constructor: 1 });
+    assert.deepEqual(Object.keys(issues).sort(), ['Patient.constructor', 'Patient.valueOf']);
+  });
+
   it('never throws anything but ValidationError, whatever the input', () => {
     const types = [...Object.keys(RESOURCES), 'Claim'];
     fc.assert(

@@ -31,7 +31,8 @@ export function isModelledResourceType(resourceType: string): boolean {
 
 /** Finds the element a JSON key names: a plain element or one variant of a choice `[x]`. */
 function elementFor(spec: Spec, key: string): { name: string; element: ElementSpec; type: string } | undefined {
-  const direct = spec[key];
+  // Own keys only: a resource key such as "valueOf" or "constructor" must not find Object.prototype.
+  const direct = Object.hasOwn(spec, key) ? spec[key] : undefined;
   if (direct && !key.endsWith('[x]')) {
     return { name: key, element: direct, type: typeof direct.type === 'string' ? direct.type : '' };
   }
