@@ -25,8 +25,11 @@ export async function enrollWallet(
     options.role === 'patient'
       ? await readMedLedger(chain, 'patientInfo', [account])
       : await readMedLedger(chain, 'providerInfo', [account]);
-  // On-chain versions count rotations from 0 after the first key; the derivation message counts from 1.
-  const keyVersion = info.encryptionKey === `0x${'0'.repeat(64)}` ? 1 : Number(info.keyVersion) + 1;
+  // The derivation message counts from 1. On-chain, registerPatient publishes a patient's first key at
+  // version 0 (rotations count from there), while setProviderKey numbers every provider key from 1.
+  const published = info.encryptionKey !== `0x${'0'.repeat(64)}`;
+  const onChainVersion = Number(info.keyVersion);
+  const keyVersion = !published ? 1 : options.role === 'patient' ? onChainVersion + 1 : onChainVersion;
   return enrollIdentity({
     account,
     chainId: chain.deployment.chainId,

@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import type { Observation } from '@medplum/fhirtypes';
 import { createTestClient, http, keccak256, toHex, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { startDevnet, type Devnet } from '../../scripts/devnet';
 import { RECORD_CATEGORIES, connectChain, medLedgerAbi, readMedLedger, readScope, scopesFor, writeMedLedger } from '../chain';
-import { openRecord } from '../crypto';
+import { openRecord, patientKekResolver } from '../crypto';
 import { AccessDeniedError, ServiceUnavailableError, TransactionError, ValidationError } from '../errors';
 import { createIpfsClient, fetchVerified } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
@@ -20,6 +21,7 @@ import {
   addFile,
   addRecords,
   cidToBytes,
+  decodePayload,
   enrollWallet,
   exportBundleRecords,
   grantAccess,
@@ -30,6 +32,7 @@ import {
   readRecords,
   registerPatient,
   revokeAccess,
+  storeRecords,
   verifyRecords,
 } from '.';
 
@@ -87,6 +90,13 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
       exported.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),
       bundle.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),
     );
+  });
+
+  it('re-derives the published encryption key when a patient or provider enrolls again (a reload)', async () => {
+    for (const [key, role] of [['patient', 'patient'], ['doctor', 'provider']] as const) {
+      const again = await vaultFor(key, role);
+      assert.deepEqual(again.identity.publicKey, vaults[key].identity.publicKey, `${key} derived a different key`);
+    }
   });
 
   it('writes nothing when one resource of a bundle is invalid', async () => {
@@ -229,6 +239,25 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     const { attachment, bytes } = await openAttachment(vaults.patient, opened);
     assert.equal(attachment.contentType, 'application/pdf');
     assert.deepEqual(bytes, pdf);
+  });
+
+  it('stores records off-chain in upload order without anchoring them', async () => {
+    const before = (await readMedLedger(vaults.patient.chain, 'patientInfo', [address('patient')])).recordCount;
+    const codes = Array.from({ length: 20 }, (_, index) => `code-${index}`);
+    const stored = await storeRecords(
+      vaults.patient,
+      address('patient'),
+      codes.map((text) => ({ payload: { resource: { resourceType: 'Observation', status: 'final', code: { text } } } })),
+    );
+    const keys = { kek: patientKekResolver(vaults.patient.identity, address('patient')) };
+    const opened = await Promise.all(
+      stored.map(async ({ cid }) => openRecord(await fetchVerified(vaults.patient.ipfs, cid), keys)),
+    );
+    assert.deepEqual(
+      opened.map(({ plaintext }) => (decodePayload(plaintext).resource as Observation).code.text),
+      codes,
+    );
+    assert.equal((await readMedLedger(vaults.patient.chain, 'patientInfo', [address('patient')])).recordCount, before);
   });
 
   it('sends no transaction when the IPFS node is down', async () => {
