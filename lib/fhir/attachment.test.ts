@@ -41,6 +41,15 @@ describe('encryptAttachment', () => {
     assert.deepEqual(Buffer.from(encrypted.ciphertextSha256), ciphertextHash);
   });
 
+  it('hashes bytes held in memory the same way as a streamed file', async () => {
+    const file = pdf(300_000);
+    const { encrypted, attachment } = await encryptAttachment(file, generateDataKey(), context, { segmentLog2: 16 });
+    assert.equal(attachment.contentType, 'application/pdf');
+    assert.equal(attachment.size, file.length);
+    assert.equal(attachment.hash, createHash('sha1').update(file).digest('base64'));
+    assert.equal(encrypted.plaintextSize, file.length);
+  });
+
   it('refuses a content type that is not a MIME type', async () => {
     await assert.rejects(
       encryptAttachment(pdf(10), generateDataKey(), context, { contentType: 'pdf' }),

@@ -28,6 +28,9 @@ import { type RecordPayload, type Vault, actorOf, cidToBytes, encodePayload, sha
 /** Largest batch the contract takes in one transaction (`Records.MAX_BATCH`). */
 const MAX_BATCH = 100;
 
+/** Uploads in flight at once: enough to hide each add's round trip, few enough not to flood the node. */
+const PARALLEL_UPLOADS = 8;
+
 /** A record to write: its payload and, for a correction, the record it supersedes. */
 export interface NewRecord {
   readonly payload: RecordPayload;
@@ -64,6 +67,13 @@ interface Sealed {
   readonly envelope: Uint8Array;
 }
 
+/** A record sealed and stored on IPFS, not yet anchored on-chain. */
+export interface StoredRecord {
+  readonly context: RecordContext;
+  readonly envelope: Uint8Array;
+  readonly cid: string;
+}
+
 /**
  * Writes records for `patient` through the one pipeline: validate → encrypt → upload → anchor →
  * confirmed. Every resource is validated before anything is encrypted; nothing reaches the chain
@@ -81,6 +91,31 @@ export async function addRecords(
   records: readonly NewRecord[],
   options: WriteOptions = {},
 ): Promise<AnchoredRecord[]> {
+  const stored = await storeRecords(vault, patient, records, options);
+  try {
+    return await anchor(vault, patient, records, stored, options.onProgress ?? (() => {}));
+  } catch (error) {
+    // A blob no transaction references must not linger pinned; retries upload fresh ciphertext.
+    await Promise.allSettled(stored.map(({ cid }) => unpin(vault.ipfs, cid)));
+    throw error;
+  }
+}
+
+/**
+ * The off-chain half of {@link addRecords}: validate → encrypt → upload, without anchoring. If any
+ * upload fails, the blobs already stored are unpinned again and nothing is left behind.
+ *
+ * @param vault - chain (read only: the patient's key epoch), IPFS and the acting identity
+ * @param patient - whose records these are
+ * @param records - payloads to store, in order
+ * @returns the sealed envelopes and their CIDs, in the order of `records`
+ */
+export async function storeRecords(
+  vault: Vault,
+  patient: Address,
+  records: readonly NewRecord[],
+  options: WriteOptions = {},
+): Promise<StoredRecord[]> {
   const progress = options.onProgress ?? (() => {});
   progress({ step: 'validate', done: 0, total: records.length });
   const issues: ValidationIssue[] = [];
@@ -89,21 +124,44 @@ export async function addRecords(
   if (issues.length > 0) throw new ValidationError(issues, 'Nothing was written; the records are invalid');
 
   const sealed = await sealAll(vault, patient, records, options, progress);
+  const cids = await uploadAll(vault, sealed, progress);
+  return sealed.map((record, index) => ({ ...record, cid: cids[index]! }));
+}
+
+/**
+ * Uploads every envelope, a few at a time so that each add's round trip to the node overlaps the
+ * others'. On the first failure no further upload starts; once those in flight have settled, every
+ * blob stored so far is unpinned again.
+ */
+async function uploadAll(vault: Vault, sealed: readonly Sealed[], progress: ProgressListener): Promise<string[]> {
   const cids: string[] = [];
-  try {
-    let uploaded = 0;
-    const totalBytes = sealed.reduce((sum, { envelope }) => sum + envelope.length, 0);
-    for (const { envelope } of sealed) {
-      cids.push(await addBytes(vault.ipfs, envelope));
+  const totalBytes = sealed.reduce((sum, { envelope }) => sum + envelope.length, 0);
+  let uploaded = 0;
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < sealed.length) {
+      const index = next++;
+      const { envelope } = sealed[index]!;
+      try {
+        cids[index] = await addBytes(vault.ipfs, envelope);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
       uploaded += envelope.length;
       progress({ step: 'upload', done: uploaded, total: totalBytes });
     }
-    return await anchor(vault, patient, records, sealed, cids, progress);
-  } catch (error) {
-    // A blob no transaction references must not linger pinned; retries upload fresh ciphertext.
-    await Promise.allSettled(cids.map((cid) => unpin(vault.ipfs, cid)));
-    throw error;
+  };
+  const workers = await Promise.allSettled(
+    Array.from({ length: Math.min(PARALLEL_UPLOADS, sealed.length) }, () => worker()),
+  );
+  const failure = workers.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled(cids.filter(Boolean).map((cid) => unpin(vault.ipfs, cid)));
+    throw failure.reason;
   }
+  return cids;
 }
 
 async function sealAll(
@@ -163,15 +221,14 @@ async function anchor(
   vault: Vault,
   patient: Address,
   records: readonly NewRecord[],
-  sealed: readonly Sealed[],
-  cids: readonly string[],
+  sealed: readonly StoredRecord[],
   progress: ProgressListener,
 ): Promise<AnchoredRecord[]> {
   const hashes = await Promise.all(sealed.map(({ envelope }) => sha256Hex(envelope)));
   const anchored: AnchoredRecord[] = [];
   for (let start = 0; start < sealed.length; start += MAX_BATCH) {
     const inputs = sealed.slice(start, start + MAX_BATCH).map(({ context }, offset) => ({
-      cid: cidToBytes(cids[start + offset]!),
+      cid: cidToBytes(sealed[start + offset]!.cid),
       ciphertextHash: hashes[start + offset]!,
       category: context.category,
       supersedes: records[start + offset]!.supersedes?.recordId ?? 0n,
@@ -191,10 +248,10 @@ async function anchor(
         : await writeMedLedger(vault.chain, 'addRecords', [patient, inputs], { onStage });
     const events = parseEventLogs({ abi: medLedgerAbi, eventName: 'RecordAdded', logs: receipt.logs });
     events.forEach((event, offset) => {
-      const { context } = sealed[start + offset]!;
+      const { context, cid } = sealed[start + offset]!;
       anchored.push({
         recordId: event.args.recordId,
-        cid: cids[start + offset]!,
+        cid,
         ciphertextHash: event.args.ciphertextHash,
         category: context.category,
         recordUid: context.recordUid,

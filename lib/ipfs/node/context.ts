@@ -2,7 +2,7 @@
  * State shared by the RPC API and the gateway of one embedded node, and helpers both use.
  */
 import type { UnixFS } from '@helia/unixfs';
-import type { Helia } from 'helia';
+import type { GraphWalkerFactory, Helia } from 'helia';
 import { CID } from 'multiformats/cid';
 import { badRequest, KuboApiError, KuboErrorCode } from './http';
 import type { NodeIdentity } from './identity';
@@ -78,11 +78,17 @@ export async function assertHasBlock(context: NodeContext, cid: CID): Promise<vo
 /**
  * Pins `cid` (recursively, or only its root block), succeeding if it is already pinned as Kubo does.
  *
+ * @param walker - How to walk the DAG; Helia's default reads every block back from the blockstore.
  * @throws when a block of the DAG is missing from the local store.
  */
-export async function addPin(context: NodeContext, cid: CID, recursive: boolean): Promise<void> {
+export async function addPin(
+  context: NodeContext,
+  cid: CID,
+  recursive: boolean,
+  walker?: GraphWalkerFactory,
+): Promise<void> {
   try {
-    for await (const _pinned of context.helia.pins.add(cid, { depth: recursive ? Infinity : 0 }));
+    for await (const _pinned of context.helia.pins.add(cid, { depth: recursive ? Infinity : 0, walker }));
   } catch (error) {
     if (error instanceof Error && error.name === 'AlreadyPinnedError') return;
     throw error;

@@ -156,6 +156,27 @@ describe('RPC API', () => {
       await assert.rejects(temporary.client.pin.rm(cid), /not pinned/);
     });
 
+    it('commits concurrent uploads, sharing blocks or not, and keeps a shared block while a pin holds it', async () => {
+      const shared = deterministicBytes(262_144, 31);
+      const withTail = (seed: number) => new Uint8Array([...shared, ...deterministicBytes(1_000, seed)]);
+      const [first, again, second, ...small] = await Promise.all([
+        temporary.client.add(withTail(32), MEDLEDGER_ADD),
+        temporary.client.add(withTail(32), MEDLEDGER_ADD),
+        temporary.client.add(withTail(33), MEDLEDGER_ADD),
+        ...Array.from({ length: 12 }, (_, index) =>
+          temporary.client.add(deterministicBytes(1_000, 40 + index), MEDLEDGER_ADD),
+        ),
+      ]);
+      assert.ok(first!.cid.equals(again!.cid));
+      const recursive = await all(temporary.client.pin.ls({ type: 'recursive' }));
+      for (const { cid } of [first!, second!, ...small]) assert.ok(recursive.some((pin) => pin.cid.equals(cid)));
+
+      await temporary.client.pin.rm(first!.cid);
+      await all(temporary.client.repo.gc());
+      await assert.rejects(cat(temporary, first!.cid), /not found locally/);
+      assert.deepEqual(await cat(temporary, second!.cid), Buffer.from(withTail(33)));
+    });
+
     it('garbage-collects unpinned content and keeps pinned content', async () => {
       const kept = await temporary.client.add(deterministicBytes(1_000, 21), MEDLEDGER_ADD);
       const dropped = await temporary.client.add(deterministicBytes(1_000, 22), MEDLEDGER_ADD);
