@@ -69,24 +69,31 @@ function makeIo(json: boolean): Io {
   return {
     json,
     out(human, data) {
-      console.log(json ? JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2) : human);
+      console.log(
+        json ? JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2) : human,
+      );
     },
     progress({ step, done, total }) {
       if (json || !process.stderr.isTTY) return;
-      process.stderr.write(`\r${step}${total ? ` ${done ?? 0}/${total}` : ''}`.padEnd(40) + (step === 'done' ? '\n' : ''));
+      process.stderr.write(
+        `\r${step}${total ? ` ${done ?? 0}/${total}` : ''}`.padEnd(40) + (step === 'done' ? '\n' : ''),
+      );
     },
   };
 }
 
 function address(value: string | undefined, what: string): Address {
-  if (!value || !isAddress(value)) throw new ValidationError([{ path: what, message: `"${value ?? ''}" is not an address` }]);
+  if (!value || !isAddress(value))
+    throw new ValidationError([{ path: what, message: `"${value ?? ''}" is not an address` }]);
   return getAddress(value);
 }
 
 async function chainFromEnv(): Promise<ChainContext> {
   const privateKey = process.env.MEDLEDGER_PRIVATE_KEY as `0x${string}` | undefined;
   if (!privateKey || !/^0x[0-9a-fA-F]{64}$/.test(privateKey)) {
-    throw new ValidationError([{ path: 'MEDLEDGER_PRIVATE_KEY', message: 'set it to the acting wallet key (0x + 64 hex)' }]);
+    throw new ValidationError([
+      { path: 'MEDLEDGER_PRIVATE_KEY', message: 'set it to the acting wallet key (0x + 64 hex)' },
+    ]);
   }
   return connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, privateKey });
 }
@@ -94,7 +101,11 @@ async function chainFromEnv(): Promise<ChainContext> {
 async function vaultFromEnv(role: 'patient' | 'provider'): Promise<Vault> {
   const chain = await chainFromEnv();
   const { key } = await enrollWallet(chain, { role });
-  return { chain, ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'), identity: key };
+  return {
+    chain,
+    ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
+    identity: key,
+  };
 }
 
 /** The acting wallet acts as the patient when it is one and no other patient is named. */
@@ -107,9 +118,24 @@ async function patientVault(option: string | undefined): Promise<{ vault: Vault;
   const patient = option ? address(option, '--patient') : chain.account!;
   const { key } = await enrollWallet(chain, { role: await roleFor(chain, patient) });
   return {
-    vault: { chain, ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'), identity: key },
+    vault: {
+      chain,
+      ipfs: createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
+      identity: key,
+    },
     patient,
   };
+}
+
+/** Reads an input file, failing with a sentence that names it (not a bare `ENOENT`). */
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : describeError(error);
+    throw new ValidationError([{ path: file, message: reason }], 'Cannot read the bundle');
+  }
 }
 
 type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
@@ -124,7 +150,10 @@ const COMMANDS: Record<string, Handler> = {
       ...(values.gender ? { gender: String(values.gender) as Patient['gender'] } : {}),
     };
     const cid = await registerPatient(vault, profile);
-    io.out(`Registered ${vault.chain.account} as a patient; encrypted profile ${cid}.`, { patient: vault.chain.account, profileCid: cid });
+    io.out(`Registered ${vault.chain.account} as a patient; encrypted profile ${cid}.`, {
+      patient: vault.chain.account,
+      profileCid: cid,
+    });
   },
 
   async 'provider register'([target], values, io) {
@@ -145,9 +174,14 @@ const COMMANDS: Record<string, Handler> = {
 
   async import([file], values, io) {
     if (!file) throw new ValidationError([{ path: 'BUNDLE.json', message: 'name the bundle file' }]);
+    const bundle = await readInput(file);
     const { vault, patient } = await patientVault(values.patient as string | undefined);
-    const keyring = patient === vault.chain.account ? undefined : await loadKeyring(vault, patient).catch(() => undefined);
-    const records = await importBundleRecords(vault, patient, await readFile(file, 'utf8'), { onProgress: io.progress, keyring });
+    const keyring =
+      patient === vault.chain.account ? undefined : await loadKeyring(vault, patient).catch(() => undefined);
+    const records = await importBundleRecords(vault, patient, bundle, {
+      onProgress: io.progress,
+      keyring,
+    });
     io.out(`Imported ${records.length} records for ${patient}.`, { patient, records });
   },
 
@@ -167,7 +201,10 @@ const COMMANDS: Record<string, Handler> = {
     }));
     io.out(
       rows
-        .map((row) => `#${row.recordId} ${row.createdAt.slice(0, 10)} ${row.category} ${'error' in row ? `UNREADABLE: ${row.error}` : row.resourceType}${row.superseded ? ' (superseded)' : ''}`)
+        .map(
+          (row) =>
+            `#${row.recordId} ${row.createdAt.slice(0, 10)} ${row.category} ${'error' in row ? `UNREADABLE: ${row.error}` : row.resourceType}${row.superseded ? ' (superseded)' : ''}`,
+        )
         .join('\n') || 'No records.',
       rows,
     );
@@ -178,11 +215,14 @@ const COMMANDS: Record<string, Handler> = {
     const { vault, patient } = await patientVault(values.patient as string | undefined);
     const { bundle, unreadable } = await exportBundleRecords(vault, patient, { onProgress: io.progress });
     await writeFile(String(values.out), `${JSON.stringify(bundle, null, 2)}\n`);
-    io.out(`Wrote ${bundle.entry?.length ?? 0} resources to ${values.out}${unreadable ? ` (${unreadable} unreadable)` : ''}.`, {
-      out: values.out,
-      resources: bundle.entry?.length ?? 0,
-      unreadable,
-    });
+    io.out(
+      `Wrote ${bundle.entry?.length ?? 0} resources to ${values.out}${unreadable ? ` (${unreadable} unreadable)` : ''}.`,
+      {
+        out: values.out,
+        resources: bundle.entry?.length ?? 0,
+        unreadable,
+      },
+    );
   },
 
   async grant([target], values, io) {
@@ -265,33 +305,50 @@ const COMMANDS: Record<string, Handler> = {
   },
 };
 
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+  patient: { type: 'string' },
+  out: { type: 'string' },
+  scopes: { type: 'string' },
+  expires: { type: 'string' },
+  kind: { type: 'string' },
+  credential: { type: 'string' },
+  name: { type: 'string' },
+  'birth-date': { type: 'string' },
+  gender: { type: 'string' },
+} as const;
+
+/** Reports a mistake in the command line itself (exit code 2, like the usage text). */
+function usageError(message: string, json: boolean): number {
+  if (json) console.log(JSON.stringify({ error: message }));
+  console.error(`medledger: ${message}
+
+${USAGE}`);
+  return 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'risk') return riskCommand(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-      patient: { type: 'string' },
-      out: { type: 'string' },
-      scopes: { type: 'string' },
-      expires: { type: 'string' },
-      kind: { type: 'string' },
-      credential: { type: 'string' },
-      name: { type: 'string' },
-      'birth-date': { type: 'string' },
-      gender: { type: 'string' },
-    },
-  });
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    // Unknown options and missing option values: node:util's message names the option.
+    return usageError(error instanceof Error ? error.message : String(error), argv.includes('--json'));
+  }
+  const { values, positionals } = parsed;
   const io = makeIo(Boolean(values.json));
   const twoWords = `${positionals[0]} ${positionals[1]}`;
-  const [name, rest] = COMMANDS[twoWords] ? [twoWords, positionals.slice(2)] : [positionals[0] ?? '', positionals.slice(1)];
+  const [name, rest] = COMMANDS[twoWords]
+    ? [twoWords, positionals.slice(2)]
+    : [positionals[0] ?? '', positionals.slice(1)];
   const handler = COMMANDS[name];
-  if (values.help || !handler) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
   }
+  if (!handler) return usageError(name ? `unknown command "${positionals.join(' ')}"` : 'name a command', io.json);
   try {
     await handler(rest, values, io);
     return Number(process.exitCode ?? 0);

@@ -1,0 +1,308 @@
+/**
+ * The `medledger` CLI end to end: every command is spawned as its own process, exactly as a person or
+ * a script runs it, against a devnet and an embedded IPFS node this test starts on free ports.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type TestContext, after, before, describe, it } from 'node:test';
+
+import type { Bundle } from '@medplum/fhirtypes';
+import { type Address, getAddress } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+import { type ChainContext, connectChain, deploymentFor, readMedLedger } from '../lib/chain';
+import { type KuboRPCClient, createIpfsClient } from '../lib/ipfs';
+import { type RunningIpfsNode, startIpfsNode } from '../lib/ipfs/node';
+import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
+import { sampleBundle } from '../lib/testing/fixtures';
+import { type Devnet, startDevnet } from './devnet';
+
+const CLI = path.resolve(import.meta.dirname, 'cli.ts');
+/** tsx by URL: the CLI runs in a scratch directory, where a bare `tsx` would not resolve. */
+const TSX = import.meta.resolve('tsx');
+const MARKER = 'CLI-TEST-3b9c41d2';
+
+type Actor = keyof typeof DEVNET_KEYS;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const addressOf = (actor: Actor): Address => privateKeyToAccount(DEVNET_KEYS[actor]).address;
+
+describe('medledger CLI (devnet + embedded IPFS node, one process per command)', () => {
+  let devnet: Devnet;
+  let ipfsNode: RunningIpfsNode;
+  let ipfs: KuboRPCClient;
+  let chain: ChainContext;
+  let workDir: string;
+  let bundleFile: string;
+
+  /** Runs `medledger …args` as `actor`; resolves with the exit code and output, whatever the code. */
+  function cli(actor: Actor, ...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', TSX, CLI, ...args],
+        {
+          cwd: workDir,
+          env: {
+            ...process.env,
+            MEDLEDGER_RPC_URL: devnet.rpcUrl,
+            MEDLEDGER_IPFS_API_URL: ipfsNode.apiUrl,
+            MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS[actor],
+          },
+          timeout: 30_000,
+        },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** Runs a command with `--json` that must succeed, and parses what it printed. */
+  async function cliJson<T>(actor: Actor, ...args: string[]): Promise<T> {
+    const run = await cli(actor, ...args, '--json');
+    assert.equal(run.code, 0, `medledger ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
+    return JSON.parse(run.stdout) as T;
+  }
+
+  /** What a failing command could have written: transactions of every account, pins on the node. */
+  async function footprint(): Promise<{ nonces: number[]; pins: number }> {
+    const nonces = await Promise.all(
+      (Object.keys(DEVNET_KEYS) as Actor[]).map((actor) =>
+        chain.publicClient.getTransactionCount({ address: addressOf(actor) }),
+      ),
+    );
+    let pins = 0;
+    for await (const _pin of ipfs.pin.ls({ type: 'recursive' })) pins++;
+    return { nonces, pins };
+  }
+
+  /**
+   * Asserts a failing command exited non-zero, said `message` on stderr, and changed nothing. The
+   * message is shown in the test report, so a reviewer sees what a person would read.
+   */
+  async function assertFailsCleanly(t: TestContext, run: () => Promise<Run>, message: RegExp): Promise<void> {
+    const before = await footprint();
+    const { code, stdout, stderr } = await run();
+    t.diagnostic(stderr.split('\n')[0]!);
+    assert.notEqual(code, 0, `expected a failure, got exit 0: ${stdout}`);
+    assert.match(stderr, message);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'printed a stack trace instead of a message');
+    assert.deepEqual(await footprint(), before, 'a failed command wrote something');
+  }
+
+  before(async () => {
+    workDir = await mkdtemp(path.join(tmpdir(), 'medledger-cli-'));
+    [devnet, ipfsNode] = await Promise.all([
+      startDevnet(),
+      startIpfsNode({ dataDir: path.join(workDir, 'ipfs'), apiPort: 0, gatewayPort: 0, shutdownGraceMs: 500 }),
+    ]);
+    // The CLI finds MedLedger through the generated deployments file, as it does for a real chain; a
+    // fresh devnet deploys to the same addresses (same deployer, same nonces).
+    assert.equal(
+      devnet.deployment.medLedger,
+      deploymentFor(devnet.deployment.chainId).medLedger,
+      'the test devnet deployed MedLedger somewhere other than lib/chain/deployments.ts says',
+    );
+    ipfs = createIpfsClient(ipfsNode.apiUrl);
+    chain = await connectChain({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment });
+    bundleFile = path.join(workDir, 'bundle.json');
+    await writeFile(bundleFile, JSON.stringify(sampleBundle(MARKER), null, 2));
+  });
+
+  after(async () => {
+    await ipfsNode?.stop();
+    await devnet?.stop();
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('registers a patient with an encrypted profile', async () => {
+    const out = await cliJson<{ patient: string; profileCid: string }>(
+      'patient',
+      'patient',
+      'register',
+      '--name',
+      `Jane ${MARKER}`,
+      '--birth-date',
+      '1969-04-02',
+    );
+    assert.equal(out.patient, addressOf('patient'));
+    assert.match(out.profileCid, /^baf/);
+    const info = await readMedLedger(chain, 'patientInfo', [addressOf('patient')]);
+    assert.notEqual(BigInt(info.encryptionKey), 0n);
+  });
+
+  it('lets the admin register providers, who then publish their encryption keys', async () => {
+    for (const [actor, kind] of [
+      ['doctor', 'doctor'],
+      ['lab', 'lab'],
+      ['secondDoctor', 'doctor'],
+    ] as const) {
+      const out = await cliJson<{ provider: string; kind: string }>(
+        'admin',
+        'provider',
+        'register',
+        addressOf(actor),
+        '--kind',
+        kind,
+      );
+      assert.deepEqual([out.provider, out.kind], [addressOf(actor), kind]);
+    }
+    await Promise.all(
+      (['doctor', 'lab'] as const).map(async (actor) => {
+        await cliJson(actor, 'provider', 'enroll');
+        const info = await readMedLedger(chain, 'providerInfo', [addressOf(actor)]);
+        assert.notEqual(BigInt(info.encryptionKey), 0n);
+      }),
+    );
+  });
+
+  it('imports a bundle, lists it as JSON and exports it back losslessly', async () => {
+    const bundle = sampleBundle(MARKER);
+    const imported = await cliJson<{ records: unknown[] }>('patient', 'import', bundleFile);
+    assert.equal(imported.records.length, bundle.entry!.length);
+
+    const rows = await cliJson<{ resourceType: string; category: string; superseded: boolean; error?: string }[]>(
+      'patient',
+      'list',
+    );
+    assert.deepEqual(
+      rows.map((row) => row.resourceType),
+      bundle.entry!.map((entry) => entry.resource!.resourceType),
+    );
+    assert.ok(rows.every((row) => row.error === undefined && !row.superseded));
+    assert.ok(rows.some((row) => row.category === 'observation'));
+
+    const out = path.join(workDir, 'export.json');
+    const exported = await cliJson<{ resources: number; unreadable: number }>('patient', 'export', '--out', out);
+    assert.deepEqual(exported, { out, resources: bundle.entry!.length, unreadable: 0 });
+    const written = JSON.parse(await readFile(out, 'utf8')) as Bundle;
+    assert.deepEqual(
+      written.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),
+      bundle.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),
+    );
+  });
+
+  it('grants a doctor, who then reads the granted records and is logged doing so', async () => {
+    await cliJson('patient', 'grant', addressOf('doctor'), '--scopes', 'read:observation', '--expires', '30d');
+    const rows = await cliJson<{ resourceType?: string; error?: string }[]>(
+      'doctor',
+      'list',
+      '--patient',
+      addressOf('patient'),
+    );
+    const readable = rows.filter((row) => row.error === undefined).map((row) => row.resourceType);
+    assert.deepEqual(readable, ['Observation', 'Observation']);
+    assert.ok(rows.filter((row) => row.error !== undefined).every((row) => /no key|not shared/i.test(row.error!)));
+  });
+
+  it('approves one access request and denies another', async () => {
+    await cliJson('lab', 'request', addressOf('patient'), '--scopes', 'read:condition');
+    await cliJson('secondDoctor', 'request', addressOf('patient'), '--scopes', 'read:all');
+    const approved = await cliJson<{ provider: string; scopes: string }>(
+      'patient',
+      'approve',
+      addressOf('lab'),
+      '--expires',
+      '7d',
+    );
+    assert.equal(approved.provider, addressOf('lab'));
+    await cliJson('patient', 'deny', addressOf('secondDoctor'));
+
+    const { activity, grants } = await cliJson<{
+      activity: { kind: string; provider?: string }[];
+      grants: { provider: string; active: boolean }[];
+    }>('patient', 'audit');
+    assert.ok(activity.some((event) => event.kind === 'requestDenied' && event.provider === addressOf('secondDoctor')));
+    assert.ok(activity.some((event) => event.kind === 'accessLogged' && event.provider === addressOf('doctor')));
+    const active = grants.filter((grant) => grant.active).map((grant) => grant.provider);
+    assert.deepEqual(new Set(active), new Set([addressOf('doctor'), addressOf('lab')]));
+  });
+
+  it('revokes a grant', async () => {
+    const out = await cliJson<{ revoked: boolean }>('patient', 'revoke', addressOf('doctor'));
+    assert.equal(out.revoked, true);
+    const { activity, grants } = await cliJson<{
+      activity: { kind: string; provider?: string }[];
+      grants: { provider: string; active: boolean }[];
+    }>('patient', 'audit');
+    assert.ok(activity.some((event) => event.kind === 'accessRevoked' && event.provider === addressOf('doctor')));
+    assert.deepEqual(
+      grants.filter((grant) => grant.active).map((grant) => grant.provider),
+      [addressOf('lab')],
+    );
+  });
+
+  it('verifies every record against its CID and on-chain hash, and says so in plain text too', async () => {
+    const report = await cliJson<{ status: string; recordId: string }[]>('patient', 'verify');
+    assert.equal(report.length, sampleBundle(MARKER).entry!.length);
+    assert.ok(report.every((line) => line.status === 'ok'));
+    const human = await cli('patient', 'verify');
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, new RegExp(`${report.length}/${report.length} records verified`));
+  });
+
+  describe('failures exit non-zero with a clear message and write nothing', { concurrency: true }, () => {
+    it('an unknown command', async (t) => {
+      await assertFailsCleanly(t, () => cli('patient', 'frobnicate'), /unknown command "frobnicate"/);
+    });
+
+    it('an unknown option', async (t) => {
+      await assertFailsCleanly(t, () => cli('patient', 'list', '--colour', 'red'), /--colour/);
+    });
+
+    it('a malformed address', async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('patient', 'grant', '0x1234', '--scopes', 'read:all'),
+        /"0x1234" is not an address/,
+      );
+    });
+
+    it('a bundle file that is not JSON', async (t) => {
+      const broken = path.join(workDir, 'broken.json');
+      await writeFile(broken, '{ "resourceType": "Bundle", "entry": [');
+      await assertFailsCleanly(t, () => cli('patient', 'import', broken), /JSON/);
+    });
+
+    it('a bundle file that does not exist', async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('patient', 'import', path.join(workDir, 'missing.json')),
+        /Cannot read the bundle: .*missing\.json: no such file/,
+      );
+    });
+
+    it('a provider registration by someone who is not the admin', async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('doctor', 'provider', 'register', addressOf('stranger'), '--kind', 'lab'),
+        /admin|role|not allowed|unauthori[sz]ed/i,
+      );
+      const info = await readMedLedger(chain, 'providerInfo', [addressOf('stranger')]);
+      assert.equal(info.kind, 0);
+    });
+
+    it('reports failures as JSON with --json', async () => {
+      const run = await cli(
+        'patient',
+        'grant',
+        getAddress(addressOf('doctor')),
+        '--scopes',
+        'fly:everywhere',
+        '--json',
+      );
+      assert.equal(run.code, 1);
+      assert.match((JSON.parse(run.stdout) as { error: string }).error, /--scopes fly:everywhere/);
+    });
+  });
+});
