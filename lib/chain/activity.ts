@@ -1,8 +1,8 @@
 import type { Address, Hex } from 'viem';
 
 import type { ChainContext } from './client';
-import { medLedgerAbi } from './deployments';
-import { readMedLedger } from './medledger';
+import { medLedgerAbi, modelRegistryAbi } from './deployments';
+import { readMedLedger, readModelRegistry } from './medledger';
 
 /** One state change or access concerning a patient, in chain order. */
 export type ActivityEvent = {
@@ -150,4 +150,218 @@ export function pendingRequests(activity: readonly ActivityEvent[]): { provider:
     }
   }
   return [...pending.values()];
+}
+
+/** A consent event between one provider and one patient, as the provider's dashboard sees it. */
+export type ConsentEvent = ActivityEvent & { readonly patient: Address };
+
+const CONSENT_EVENT_NAMES = ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied'] as const;
+
+/**
+ * Every grant, revocation, request and denial concerning `provider`, oldest first, across all
+ * patients. One query per event with `provider` as a topic filter, so the node does the filtering.
+ */
+export async function providerActivity(context: ChainContext, provider: Address): Promise<ConsentEvent[]> {
+  const batches = await Promise.all(
+    CONSENT_EVENT_NAMES.map((eventName) =>
+      context.publicClient.getContractEvents({
+        address: context.deployment.medLedger,
+        abi: medLedgerAbi,
+        eventName,
+        args: { provider },
+        fromBlock: BigInt(context.deployment.startBlock),
+        strict: true,
+      }),
+    ),
+  );
+  const logs = (
+    batches.flat() as {
+      eventName: string;
+      args: unknown;
+      blockNumber: bigint;
+      logIndex: number;
+      transactionHash: Hex;
+    }[]
+  ).sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
+  const times = await blockTimes(
+    context,
+    logs.map((log) => log.blockNumber),
+  );
+  return logs.flatMap((log) => {
+    const body = toBody(log);
+    if (!body) return [];
+    const event = {
+      ...body,
+      patient: (log.args as { patient: Address }).patient,
+      blockNumber: log.blockNumber,
+      logIndex: log.logIndex,
+      transactionHash: log.transactionHash,
+      timestamp: times.get(log.blockNumber) ?? 0,
+    };
+    return [event as ConsentEvent];
+  });
+}
+
+/**
+ * Why a provider can or cannot use a patient's grant right now: `suspended` means the provider itself
+ * is suspended by an administrator, which pauses every grant it holds.
+ */
+export type GrantStatus = 'active' | 'expired' | 'revoked' | 'suspended';
+
+/** A patient who granted the provider access, with that grant as it stands now. */
+export interface PatientGrant {
+  readonly patient: Address;
+  /** The live scopes, or for a revoked grant the scopes it last had. */
+  readonly scopes: bigint;
+  /** Unix seconds; for a revoked grant, the expiry it last had. */
+  readonly expiry: number;
+  /** Block time of the latest grant. */
+  readonly grantedAt: number;
+  readonly status: GrantStatus;
+}
+
+/**
+ * Every patient who ever granted `provider` access, with each grant's status checked against the
+ * contract (`grantOf`, `hasAccess`) at the latest block, so expiry uses chain time, not the clock
+ * of this machine.
+ */
+export async function patientsOf(
+  context: ChainContext,
+  provider: Address,
+  activity: readonly ConsentEvent[],
+): Promise<PatientGrant[]> {
+  const latestGrant = new Map<Address, Extract<ConsentEvent, { kind: 'accessGranted' }>>();
+  for (const event of activity) {
+    if (event.kind === 'accessGranted') latestGrant.set(event.patient, event);
+  }
+  if (latestGrant.size === 0) return [];
+  const now = Number((await context.publicClient.getBlock()).timestamp);
+  return Promise.all(
+    [...latestGrant.values()].map(async (granted): Promise<PatientGrant> => {
+      const { patient } = granted;
+      const grant = await readMedLedger(context, 'grantOf', [patient, provider]);
+      if (grant.scopes === 0n) {
+        return {
+          patient,
+          scopes: granted.scopes,
+          expiry: granted.expiry,
+          grantedAt: granted.timestamp,
+          status: 'revoked',
+        };
+      }
+      const active = await readMedLedger(context, 'hasAccess', [patient, provider, grant.scopes]);
+      const expiry = Number(grant.expiry);
+      const status: GrantStatus = active ? 'active' : expiry <= now ? 'expired' : 'suspended';
+      return { patient, scopes: grant.scopes, expiry, grantedAt: Number(grant.grantedAt), status };
+    }),
+  );
+}
+
+/** The latest access request a provider sent to one patient, and what became of it. */
+export interface SentRequest {
+  readonly patient: Address;
+  readonly scopes: bigint;
+  /** Block time of the request. */
+  readonly timestamp: number;
+  /** `granted` when the patient granted access (any scopes) after the request. */
+  readonly outcome: 'pending' | 'granted' | 'denied';
+}
+
+/** The latest request per patient, from a provider's activity; the patient answers with a grant or a denial. */
+export function requestsSent(activity: readonly ConsentEvent[]): SentRequest[] {
+  const latest = new Map<Address, SentRequest>();
+  for (const event of activity) {
+    const request = latest.get(event.patient);
+    if (event.kind === 'accessRequested') {
+      latest.set(event.patient, {
+        patient: event.patient,
+        scopes: event.scopes,
+        timestamp: event.timestamp,
+        outcome: 'pending',
+      });
+    } else if (request?.outcome === 'pending' && (event.kind === 'accessGranted' || event.kind === 'requestDenied')) {
+      latest.set(event.patient, { ...request, outcome: event.kind === 'accessGranted' ? 'granted' : 'denied' });
+    }
+  }
+  return [...latest.values()];
+}
+
+/** A registered provider as the registry holds it now. */
+export interface ProviderSummary {
+  readonly provider: Address;
+  /** 1 doctor, 2 lab, 3 insurer (`IProviderRegistry.ProviderKind`). */
+  readonly kind: number;
+  /** Hash of the credential the administrator checked; the credential itself never goes on-chain. */
+  readonly credentialHash: Hex;
+  readonly suspended: boolean;
+  /** Whether the provider has published its encryption key, without which nobody can share keys with it. */
+  readonly hasKey: boolean;
+  /** Unix seconds. */
+  readonly registeredAt: number;
+  /** The administrator who registered it. */
+  readonly registeredBy: Address;
+}
+
+/** Every provider ever registered, oldest first, with its current standing read from storage. */
+export async function listProviders(context: ChainContext): Promise<ProviderSummary[]> {
+  const logs = await context.publicClient.getContractEvents({
+    address: context.deployment.medLedger,
+    abi: medLedgerAbi,
+    eventName: 'ProviderRegistered',
+    fromBlock: BigInt(context.deployment.startBlock),
+    strict: true,
+  });
+  return Promise.all(
+    logs.map(async ({ args }): Promise<ProviderSummary> => {
+      const info = await readMedLedger(context, 'providerInfo', [args.provider]);
+      return {
+        provider: args.provider,
+        kind: info.kind,
+        credentialHash: info.credentialHash,
+        suspended: info.suspended,
+        hasKey: !/^0x0*$/.test(info.encryptionKey),
+        registeredAt: Number(info.registeredAt),
+        registeredBy: args.by,
+      };
+    }),
+  );
+}
+
+/** An AI model in the registry. */
+export interface ModelSummary {
+  /** SHA-256 of the ONNX file, the model's identity. */
+  readonly sha256Hash: Hex;
+  readonly name: string;
+  readonly version: number;
+  /** CID bytes of the model card on IPFS. */
+  readonly cardCid: Hex;
+  /** Unix seconds. */
+  readonly approvedAt: number;
+  readonly deprecated: boolean;
+}
+
+/** Every model ever approved, oldest first, with whether it has since been deprecated. */
+export async function listModels(context: ChainContext): Promise<ModelSummary[]> {
+  const logs = await context.publicClient.getContractEvents({
+    address: context.deployment.modelRegistry,
+    abi: modelRegistryAbi,
+    eventName: 'ModelApproved',
+    fromBlock: BigInt(context.deployment.startBlock),
+    strict: true,
+  });
+  return Promise.all(
+    logs.map(async ({ args }): Promise<ModelSummary> => {
+      const model = await readModelRegistry(context, 'modelOf', [args.sha256Hash]);
+      return {
+        sha256Hash: args.sha256Hash,
+        name: model.name,
+        version: model.version,
+        cardCid: model.cardCid,
+        approvedAt: Number(model.approvedAt),
+        deprecated: model.deprecated,
+      };
+    }),
+  );
 }

@@ -9,8 +9,17 @@ import { IntegrityError, TransactionError } from '../errors';
 import { DEVNET_KEYS } from '../testing/devnet-accounts';
 import { RECORD_CATEGORIES, readScope } from './categories';
 import { type ChainContext, connectChain } from './client';
-import { grantsOf, patientActivity, pendingRequests } from './activity';
-import { readMedLedger, writeMedLedger } from './medledger';
+import {
+  grantsOf,
+  listModels,
+  listProviders,
+  patientActivity,
+  patientsOf,
+  pendingRequests,
+  providerActivity,
+  requestsSent,
+} from './activity';
+import { readMedLedger, writeMedLedger, writeModelRegistry } from './medledger';
 import { listRecordHeaders, sealHeader } from './records';
 
 const cid = (label: string) => `0x01551220${keccak256(toHex(label)).slice(2)}` as const;
@@ -84,5 +93,49 @@ describe('lib/chain against a devnet', () => {
     assert.equal(access?.provider, doctor);
     assert.equal(access?.active, true);
     assert.equal(access?.keyring, cid('keyring'));
+  });
+
+  it("folds a provider's consent events into its patients and requests", async () => {
+    const asDoctor = await as(DEVNET_KEYS.doctor);
+    const asOther = await as(DEVNET_KEYS.otherPatient);
+    const otherPatient = asOther.account!;
+    await writeMedLedger(asOther, 'registerPatient', [keccak256(toHex('other key')), cid('other profile')]);
+    await writeMedLedger(asDoctor, 'requestAccess', [otherPatient, readScope(RECORD_CATEGORIES.condition)]);
+    const activity = await providerActivity(asDoctor, doctor);
+    assert.deepEqual(
+      requestsSent(activity).map((request) => [request.patient, request.outcome]),
+      [
+        [patient, 'granted'],
+        [otherPatient, 'pending'],
+      ],
+    );
+    assert.deepEqual(
+      (await patientsOf(asDoctor, doctor, activity)).map((grant) => [grant.patient, grant.status]),
+      [[patient, 'active']],
+    );
+    await writeMedLedger(await as(DEVNET_KEYS.patient), 'revoke', [doctor]);
+    const [revoked] = await patientsOf(asDoctor, doctor, await providerActivity(asDoctor, doctor));
+    assert.equal(revoked?.status, 'revoked');
+    assert.equal(revoked?.scopes, readScope(RECORD_CATEGORIES.observation));
+  });
+
+  it('lists registered providers and approved models with their current standing', async () => {
+    const admin = await as(DEVNET_KEYS.admin);
+    await writeMedLedger(admin, 'suspendProvider', [doctor]);
+    assert.deepEqual(
+      (await listProviders(admin)).map((provider) => [
+        provider.provider,
+        provider.kind,
+        provider.suspended,
+        provider.hasKey,
+      ]),
+      [[doctor, 1, true, false]],
+    );
+    await writeModelRegistry(admin, 'approveModel', [hash('model'), 'demo-model', 1, cid('card')]);
+    await writeModelRegistry(admin, 'deprecateModel', [hash('model')]);
+    assert.deepEqual(
+      (await listModels(admin)).map((model) => [model.sha256Hash, model.name, model.version, model.deprecated]),
+      [[hash('model'), 'demo-model', 1, true]],
+    );
   });
 });

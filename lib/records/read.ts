@@ -3,6 +3,7 @@ import type { Address } from 'viem';
 
 import {
   type RecordHeader,
+  type SendOptions,
   listRecordHeaders,
   patientActivity,
   supersededIds,
@@ -48,6 +49,8 @@ export interface ReadOptions {
    * Default true for providers; the patient reading their own records logs nothing.
    */
   readonly logAccess?: boolean;
+  /** Stages of the access-log transaction, so a UI can say that the read is being recorded on-chain. */
+  readonly onStage?: SendOptions['onStage'];
 }
 
 /**
@@ -108,7 +111,9 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   const opened = results.filter((result) => result.ok).map((result) => result.header.recordId);
   if (!isPatient && opened.length > 0 && options.logAccess !== false) {
     for (let start = 0; start < opened.length; start += 100) {
-      await writeMedLedger(vault.chain, 'logAccess', [patient, opened.slice(start, start + 100)]);
+      await writeMedLedger(vault.chain, 'logAccess', [patient, opened.slice(start, start + 100)], {
+        onStage: options.onStage,
+      });
     }
   }
   progress({ step: 'done', done: results.length, total: results.length });
