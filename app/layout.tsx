@@ -1,12 +1,6 @@
 import type { Metadata, Viewport } from 'next';
-import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
-import { cookieToInitialState } from 'wagmi';
 
-import { Header } from '../components/header';
-import { Providers } from '../components/providers';
-import { readRuntimeConfig } from '../components/runtime-config.server';
-import { getConfig } from '../components/wagmi-config';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -16,21 +10,18 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  const runtime = readRuntimeConfig();
-  const initialState = cookieToInitialState(getConfig(runtime), (await headers()).get('cookie'));
+/**
+ * The document shell. The wallet stack (wagmi, viem, TanStack Query) is mounted by the `(app)` layout
+ * only, so the landing page stays light.
+ */
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <Providers runtime={runtime} initialState={initialState}>
-          <Header />
-          <main id="main" tabIndex={-1}>
-            {children}
-          </main>
-        </Providers>
+        {children}
       </body>
     </html>
   );

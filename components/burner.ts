@@ -1,8 +1,7 @@
 import { type Address, type EIP1193Provider, type Hex, createPublicClient, createWalletClient, http } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { injected } from 'wagmi';
 
-import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
+import type { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
 
 export const BURNER_CONNECTOR_ID = 'medledger-burner';
 const STORAGE_KEY = 'medledger.burnerRole';
@@ -28,14 +27,18 @@ export function setBurnerRole(role: BurnerRole): void {
   sessionStorage.setItem(STORAGE_KEY, role);
 }
 
-/** The local account behind the burner, for signing without a wallet round trip. */
-export function burnerAccount() {
+/**
+ * The local account behind the burner. The signing code and the keys load only when a visitor picks a
+ * demo role, so pages never carry them otherwise.
+ */
+async function burnerAccount() {
   const role = burnerRole();
-  return role ? privateKeyToAccount(DEVNET_KEYS[role]) : undefined;
-}
-
-export function burnerAddress(role: BurnerRole): Address {
-  return privateKeyToAccount(DEVNET_KEYS[role]).address;
+  if (!role) return undefined;
+  const [{ privateKeyToAccount }, { DEVNET_KEYS: keys }] = await Promise.all([
+    import('viem/accounts'),
+    import('../lib/testing/devnet-accounts'),
+  ]);
+  return privateKeyToAccount(keys[role]);
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -47,10 +50,21 @@ type Listener = (...args: unknown[]) => void;
 function createBurnerProvider(rpcUrl: string): EIP1193Provider {
   const listeners = new Map<string, Set<Listener>>();
   const publicClient = createPublicClient({ transport: http(rpcUrl) });
+  // The keys are public: refuse to sign anything unless the RPC really is the local devnet.
+  let devnetCheck: Promise<void> | undefined;
+  const ensureDevnet = () =>
+    (devnetCheck ??= publicClient.getChainId().then((chainId) => {
+      if (chainId !== 31337) {
+        devnetCheck = undefined;
+        throw Object.assign(new Error(`The demo wallet works on the local devnet only; this RPC is chain ${chainId}.`), {
+          code: 4901,
+        });
+      }
+    }));
   const provider = {
     async request({ method, params }: { method: string; params?: unknown }) {
       const args = (params ?? []) as unknown[];
-      const account = burnerAccount();
+      const account = await burnerAccount();
       switch (method) {
         case 'eth_requestAccounts':
         case 'eth_accounts':
@@ -69,6 +83,7 @@ function createBurnerProvider(rpcUrl: string): EIP1193Provider {
           return null;
       }
       if (!account) throw Object.assign(new Error('Pick a demo role first.'), { code: 4100 });
+      await ensureDevnet();
       switch (method) {
         case 'personal_sign':
           return account.signMessage({ message: { raw: args[0] as Hex } });
@@ -77,14 +92,13 @@ function createBurnerProvider(rpcUrl: string): EIP1193Provider {
         case 'eth_sendTransaction': {
           const tx = args[0] as { to?: Address; data?: Hex; value?: Hex; gas?: Hex };
           const wallet = createWalletClient({ account, transport: http(rpcUrl) });
-          const chainId = await publicClient.getChainId();
           return wallet.sendTransaction({
             chain: null,
             to: tx.to,
             data: tx.data,
             value: tx.value ? BigInt(tx.value) : undefined,
             gas: tx.gas ? BigInt(tx.gas) : undefined,
-            chainId,
+            chainId: 31337,
           } as Parameters<typeof wallet.sendTransaction>[0]);
         }
         default:

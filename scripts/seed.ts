@@ -3,17 +3,26 @@
  * the shipped AI models approved in the ModelRegistry. Every write goes through lib/records, exactly
  * as the app and the CLI do it.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Bundle, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import { type Address, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { RECORD_CATEGORIES, connectChain, scopesFor, writeMedLedger, writeModelRegistry } from '../lib/chain';
 import type { Deployment } from '../lib/chain/client';
 import { addBytes, createIpfsClient } from '../lib/ipfs';
-import { type Vault, cidToBytes, enrollWallet, grantAccess, importBundleRecords, publishProviderKey, registerPatient } from '../lib/records';
+import {
+  type Vault,
+  cidToBytes,
+  enrollWallet,
+  grantAccess,
+  importBundleRecords,
+  publishProviderKey,
+  registerPatient,
+} from '../lib/records';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
 import { sampleBundle } from '../lib/testing/fixtures';
 
@@ -48,6 +57,37 @@ function demoBundle(name: string, gender: Patient['gender'], birthDate: string):
     delete resource.note;
     if (resource.code?.text === 'demo') delete resource.code.text;
   }
+  // Enough of a chart for the risk screens to score (the Framingham models need HDL, BMI, smoking).
+  const subject = { reference: bundle.entry![0]!.fullUrl! };
+  const loinc = (code: string, display: string) => ({ coding: [{ system: 'http://loinc.org', code, display }] });
+  const quantity = (value: number, unit: string) => ({ value, unit, system: 'http://unitsofmeasure.org', code: unit });
+  const observations: Observation[] = [
+    {
+      resourceType: 'Observation',
+      status: 'final',
+      code: loinc('2085-9', 'HDL cholesterol'),
+      subject,
+      effectiveDateTime: '2026-09-12T08:00:00Z',
+      valueQuantity: quantity(44, 'mg/dL'),
+    },
+    {
+      resourceType: 'Observation',
+      status: 'final',
+      code: loinc('39156-5', 'Body mass index'),
+      subject,
+      effectiveDateTime: '2026-10-01T09:30:00Z',
+      valueQuantity: quantity(29.4, 'kg/m2'),
+    },
+    {
+      resourceType: 'Observation',
+      status: 'final',
+      code: loinc('72166-2', 'Tobacco smoking status'),
+      subject,
+      effectiveDateTime: '2026-10-01T09:30:00Z',
+      valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '8517006', display: 'Ex-smoker' }] },
+    },
+  ];
+  for (const resource of observations) bundle.entry!.push({ fullUrl: `urn:uuid:${randomUUID()}`, resource });
   return bundle;
 }
 
@@ -63,7 +103,11 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
   const admin = await connect(DEVNET_KEYS.admin);
 
   for (const provider of PROVIDERS) {
-    await writeMedLedger(admin, 'registerProvider', [address(provider.key), provider.kind, keccak256(toHex(provider.name))]);
+    await writeMedLedger(admin, 'registerProvider', [
+      address(provider.key),
+      provider.kind,
+      keccak256(toHex(provider.name)),
+    ]);
     await publishProviderKey(await vaultFor(DEVNET_KEYS[provider.key], 'provider'));
   }
   for (const patient of PATIENTS) {
@@ -73,10 +117,11 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
     await importBundleRecords(vault, address(patient.key), bundle);
   }
   const maria = await vaultFor(DEVNET_KEYS.patient, 'patient');
-  const { observation, condition, medication } = RECORD_CATEGORIES;
+  const { observation, condition, medication, other } = RECORD_CATEGORIES;
   await grantAccess(maria, {
     provider: address('doctor'),
-    scopes: scopesFor([observation, condition, medication], { read: true }),
+    // "other" holds the Patient resource: age and sex, which every risk model needs.
+    scopes: scopesFor([observation, condition, medication, other], { read: true }),
     expiry: Math.floor(Date.now() / 1000) + 90 * 86_400,
   });
   await grantAccess(maria, {
@@ -88,13 +133,26 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
 
   return [
     { role: 'admin', name: 'MedLedger admin', address: address('admin'), privateKey: DEVNET_KEYS.admin },
-    ...PROVIDERS.map((p) => ({ role: p.kind === 1 ? 'doctor' : 'lab', name: p.name, address: address(p.key), privateKey: DEVNET_KEYS[p.key] })),
-    ...PATIENTS.map((p) => ({ role: 'patient', name: p.name, address: address(p.key), privateKey: DEVNET_KEYS[p.key] })),
+    ...PROVIDERS.map((p) => ({
+      role: p.kind === 1 ? 'doctor' : 'lab',
+      name: p.name,
+      address: address(p.key),
+      privateKey: DEVNET_KEYS[p.key],
+    })),
+    ...PATIENTS.map((p) => ({
+      role: 'patient',
+      name: p.name,
+      address: address(p.key),
+      privateKey: DEVNET_KEYS[p.key],
+    })),
   ];
 }
 
 /** Approves every shipped model by the SHA-256 its card records; the card itself goes to IPFS. */
-async function approveShippedModels(admin: Awaited<ReturnType<typeof connectChain>>, ipfs: ReturnType<typeof createIpfsClient>) {
+async function approveShippedModels(
+  admin: Awaited<ReturnType<typeof connectChain>>,
+  ipfs: ReturnType<typeof createIpfsClient>,
+) {
   for (const file of (await readdir(CARDS_DIR)).filter((name) => name.endsWith('.json'))) {
     const text = await readFile(path.join(CARDS_DIR, file), 'utf8');
     const card = JSON.parse(text) as { name: string; version: string; sha256: string };

@@ -96,7 +96,7 @@ export async function openActor(
   const foreignRequests: string[] = [];
   context.on('request', (request) => {
     const url = request.url();
-    if (/^(data|blob):/.test(url)) return;
+    if (!/^(https?|wss?):/.test(url)) return; // data:, blob: and the browser's own PDF viewer stay local
     if (!allowed.includes(new URL(url).origin)) foreignRequests.push(url);
   });
   const page = await context.newPage();

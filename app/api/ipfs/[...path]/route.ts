@@ -47,7 +47,19 @@ async function readLimited(request: NextRequest): Promise<Uint8Array | Response>
   return body;
 }
 
+/**
+ * Only this app's own pages may use the proxy: a browser marks cross-site requests (another website
+ * trying to upload or unpin through a visitor's browser) with `Sec-Fetch-Site` and `Origin`.
+ */
+function isSameOrigin(request: NextRequest): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return false;
+  const origin = request.headers.get('origin');
+  return !origin || origin === new URL(request.url).origin || origin === `http://${request.headers.get('host')}`;
+}
+
 async function proxy(request: NextRequest, { params }: { params: Promise<{ path: string[] }> }): Promise<Response> {
+  if (!isSameOrigin(request)) return kuboError(403, 'The IPFS proxy answers this app’s own pages only.');
   const operation = (await params).path.join('/');
   if (!ALLOWED.has(operation)) return kuboError(404, `${operation} is not available through this app.`);
   if (request.method !== 'POST') return kuboError(405, 'The IPFS RPC API takes POST requests only.');

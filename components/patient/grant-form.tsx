@@ -1,0 +1,119 @@
+'use client';
+
+import { type FormEvent, useId, useState } from 'react';
+
+import { describeError } from '../../lib/errors';
+import { grantAccess } from '../../lib/records/consent';
+import type { Vault } from '../../lib/records/vault';
+import { ScopePicker, scopeSummary } from '../provider/scopes';
+import { useAddressBook } from '../records/address-book';
+import { TxStatus } from '../tx-status';
+import { useTx } from '../use-tx';
+import { DEFAULT_EXPIRY, type ExpiryChoice, ExpiryPicker, expiryOf } from './expiry-picker';
+import { checkProvider } from './provider-check';
+
+/** Provider address and optional local name, with their labels (shared by the grant and link forms). */
+export function ProviderFields({
+  address,
+  name,
+  onAddress,
+  onName,
+}: {
+  address: string;
+  name: string;
+  onAddress: (value: string) => void;
+  onName: (value: string) => void;
+}) {
+  const addressId = useId();
+  const nameId = useId();
+  return (
+    <div className="row">
+      <div>
+        <label htmlFor={addressId}>Provider address</label>
+        <input
+          id={addressId}
+          className="mono"
+          type="text"
+          required
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="0x…"
+          value={address}
+          onChange={(event) => onAddress(event.target.value)}
+        />
+      </div>
+      <div>
+        <label htmlFor={nameId}>Name for this provider (optional)</label>
+        <input
+          id={nameId}
+          type="text"
+          maxLength={80}
+          placeholder="Dr. Okafor"
+          value={name}
+          onChange={(event) => onName(event.target.value)}
+        />
+        <p className="small muted field-hint">Kept only in this browser; names never go on-chain.</p>
+      </div>
+    </div>
+  );
+}
+
+/** Grant a provider access: who, which categories to read and/or write, and until when. */
+export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () => void }) {
+  const { state, run, busy } = useTx();
+  const { setName } = useAddressBook();
+  const [address, setAddress] = useState('');
+  const [name, setLocalName] = useState('');
+  const [scopes, setScopes] = useState(0n);
+  const [expiry, setExpiry] = useState<ExpiryChoice>(DEFAULT_EXPIRY);
+  const [problem, setProblem] = useState<string>();
+  const [checking, setChecking] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setProblem(undefined);
+    const until = expiryOf(expiry);
+    if (!until) return setProblem('Choose when access ends: a preset or a date in the future.');
+    setChecking(true);
+    const checked = await checkProvider(vault, address, scopes).catch((error: unknown) => ({
+      problem: describeError(error),
+    }));
+    setChecking(false);
+    if ('problem' in checked) return setProblem(checked.problem);
+    if (name.trim()) setName(checked.provider, name);
+    const done = await run(
+      async ({ onStage }) => {
+        await grantAccess(vault, { provider: checked.provider, scopes, expiry: until }, { onStage });
+        return true;
+      },
+      `Access granted: ${scopeSummary(scopes)}.`,
+    );
+    if (done) {
+      setAddress('');
+      setLocalName('');
+      setScopes(0n);
+      onGranted();
+    }
+  }
+
+  return (
+    <form onSubmit={submit} aria-label="Grant access">
+      <ProviderFields address={address} name={name} onAddress={setAddress} onName={setLocalName} />
+      <ScopePicker value={scopes} onChange={setScopes} legend="What may this provider see and add?" disabled={busy} />
+      <ExpiryPicker value={expiry} onChange={setExpiry} disabled={busy} />
+      <p className="small muted">
+        Granting publishes your record keys for the chosen categories, encrypted so only this provider can open them,
+        then records the grant on-chain in one transaction.
+      </p>
+      {problem ? (
+        <p className="notice notice-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      <button type="submit" disabled={busy || checking}>
+        {checking ? 'Checking the provider…' : 'Grant access'}
+      </button>
+      <TxStatus state={state} />
+    </form>
+  );
+}

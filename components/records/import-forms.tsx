@@ -1,0 +1,289 @@
+'use client';
+
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { type ChangeEvent, type FormEvent, useId, useState } from 'react';
+
+import { checkBundle, checkObservation } from '../../lib/ai/plausibility';
+import { categoryOf } from '../../lib/chain/categories';
+import { ValidationError, type ValidationIssue, describeError } from '../../lib/errors';
+import { importBundle, parseJson, sniffContentType, validateResource } from '../../lib/fhir';
+import { categoryLabel } from './format';
+
+/** Largest document accepted, checked before anything is encrypted (the IPFS proxy takes 25 MB of ciphertext). */
+export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+/** Largest FHIR JSON file read into memory for an import. */
+const MAX_JSON_BYTES = 20 * 1024 * 1024;
+
+const DOCUMENT_TYPES = /^(application\/pdf|image\/(png|jpeg|gif|webp))$/;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Every problem of rejected input, by FHIR path, with what to do (by default: nothing was written, fix the file). */
+export function IssueList({
+  title,
+  issues,
+  advice = 'Nothing was written. Fix these problems and choose the file again:',
+}: {
+  title: string;
+  issues: readonly ValidationIssue[];
+  advice?: string;
+}) {
+  const shown = issues.slice(0, 50);
+  return (
+    <div className="notice notice-error" role="alert">
+      <strong>{title}</strong> {advice}
+      <ul className="issue-list">
+        {shown.map((issue, index) => (
+          <li key={index}>
+            <code>{issue.path}</code>: {issue.message}
+          </li>
+        ))}
+      </ul>
+      {issues.length > shown.length ? <p className="small">…and {issues.length - shown.length} more.</p> : null}
+    </div>
+  );
+}
+
+type Parsed =
+  | { kind: 'bundle'; text: string; resources: Resource[]; warnings: string[] }
+  | { kind: 'resource'; resource: Resource; warnings: string[] };
+
+/** Parses and validates a picked FHIR file without writing anything: a Bundle or a single resource. */
+function parseFhirFile(text: string): Parsed {
+  const json = parseJson(text, 'file');
+  if ((json as { resourceType?: unknown } | null)?.resourceType === 'Bundle') {
+    const imported = importBundle(json);
+    const warnings = checkBundle(json as Bundle).map((warning) => `${warning.path}: ${warning.message}`);
+    return { kind: 'bundle', text, resources: imported.records.map((record) => record.resource), warnings };
+  }
+  const resource = validateResource(json);
+  const warnings =
+    resource.resourceType === 'Observation'
+      ? checkObservation(resource).map((warning) => `${warning.path}: ${warning.message}`)
+      : [];
+  return { kind: 'resource', resource, warnings };
+}
+
+function summary(resources: readonly Resource[]): string {
+  const counts = new Map<string, number>();
+  for (const resource of resources) counts.set(resource.resourceType, (counts.get(resource.resourceType) ?? 0) + 1);
+  return [...counts].map(([type, count]) => `${count} ${type}`).join(', ');
+}
+
+export interface ImportProps {
+  busy: boolean;
+  /** Categories the writer may add to; undefined when every category is allowed (the patient). */
+  writable?: ReadonlySet<number>;
+  importBundle: (text: string, count: number) => Promise<boolean>;
+  saveResource: (resource: Resource, label: string) => Promise<boolean>;
+}
+
+/** "Upload FHIR JSON or Bundle": validated in full before anything is encrypted or written. */
+export function FhirUploadForm({ busy, writable, importBundle: runImport, saveResource }: ImportProps) {
+  const inputId = useId();
+  const [parsed, setParsed] = useState<Parsed>();
+  const [problem, setProblem] = useState<{ title: string; issues: readonly ValidationIssue[] }>();
+  const [fileKey, setFileKey] = useState(0);
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    setParsed(undefined);
+    setProblem(undefined);
+    const file = event.target.files?.[0];
+    if (!file) return;
+    if (file.size > MAX_JSON_BYTES) {
+      setProblem({
+        title: 'The file is too large.',
+        issues: [{ path: 'file', message: `is ${megabytes(file.size)}; the limit is ${megabytes(MAX_JSON_BYTES)}` }],
+      });
+      return;
+    }
+    try {
+      const result = parseFhirFile(await file.text());
+      const resources = result.kind === 'bundle' ? result.resources : [result.resource];
+      const forbidden = writable
+        ? resources
+            .map((resource, index) => ({ resource, index }))
+            .filter(({ resource }) => !writable.has(categoryOf(resource.resourceType)))
+        : [];
+      if (forbidden.length > 0) {
+        setProblem({
+          title: 'You may not add some of these records.',
+          issues: forbidden.map(({ resource, index }) => ({
+            path: result.kind === 'bundle' ? `Bundle.entry[${index}].resource` : resource.resourceType,
+            message: `${resource.resourceType} records (${categoryLabel(categoryOf(resource.resourceType))}) are not in your write access`,
+          })),
+        });
+        return;
+      }
+      if (resources.length === 0) {
+        setProblem({
+          title: 'The Bundle is empty.',
+          issues: [{ path: 'Bundle.entry', message: 'has no resources to import' }],
+        });
+        return;
+      }
+      setParsed(result);
+    } catch (error) {
+      setProblem(
+        error instanceof ValidationError
+          ? { title: 'This is not valid FHIR R4.', issues: error.issues }
+          : { title: 'The file could not be read.', issues: [{ path: 'file', message: describeError(error) }] },
+      );
+    }
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!parsed) return;
+    const done =
+      parsed.kind === 'bundle'
+        ? await runImport(parsed.text, parsed.resources.length)
+        : await saveResource(parsed.resource, `${parsed.resource.resourceType} imported.`);
+    if (done) {
+      setParsed(undefined);
+      setFileKey((key) => key + 1);
+    }
+  }
+
+  const count = parsed ? (parsed.kind === 'bundle' ? parsed.resources.length : 1) : 0;
+  return (
+    <form onSubmit={submit} aria-label="Upload FHIR JSON or Bundle">
+      <label htmlFor={inputId}>FHIR JSON file (one resource or a Bundle)</label>
+      <input
+        key={fileKey}
+        id={inputId}
+        type="file"
+        accept=".json,application/json,application/fhir+json"
+        onChange={onFile}
+      />
+      <p className="small muted">
+        For example an export from your hospital’s patient portal or Synthea. The whole file is checked first; if
+        anything is wrong, nothing is written.
+      </p>
+      {problem ? <IssueList title={problem.title} issues={problem.issues} /> : null}
+      {parsed ? (
+        <div className="notice notice-info" role="status">
+          Valid FHIR R4: {summary(parsed.kind === 'bundle' ? parsed.resources : [parsed.resource])}. Each becomes one
+          encrypted record.
+          {parsed.warnings.length > 0 ? (
+            <>
+              <br />
+              <strong>Please double-check these values before importing:</strong>
+              <ul>
+                {parsed.warnings.map((warning) => (
+                  <li key={warning}>{warning}</li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <button type="submit" disabled={busy || !parsed}>
+        {count > 0 ? `Import ${count} record${count === 1 ? '' : 's'}` : 'Import records'}
+      </button>
+    </form>
+  );
+}
+
+export interface DocumentProps {
+  busy: boolean;
+  upload: (file: File, title: string, description: string, contentType: string) => Promise<boolean>;
+}
+
+/** "Upload a document": a PDF or image, size-checked before anything is encrypted. */
+export function DocumentUploadForm({ busy, upload }: DocumentProps) {
+  const inputId = useId();
+  const titleId = useId();
+  const descriptionId = useId();
+  const [file, setFile] = useState<{ file: File; contentType: string }>();
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<string>();
+  const [fileKey, setFileKey] = useState(0);
+
+  async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    setFile(undefined);
+    setError(undefined);
+    const picked = event.target.files?.[0];
+    if (!picked) return;
+    if (picked.size > MAX_DOCUMENT_BYTES) {
+      setError(
+        `“${picked.name}” is ${megabytes(picked.size)}; the limit is ${megabytes(MAX_DOCUMENT_BYTES)}. Nothing was uploaded. Compress it or split it into several files.`,
+      );
+      return;
+    }
+    const contentType = picked.type || sniffContentType(new Uint8Array(await picked.slice(0, 132).arrayBuffer())) || '';
+    if (!DOCUMENT_TYPES.test(contentType)) {
+      setError(`“${picked.name}” is not a PDF or an image (PNG, JPEG, GIF, WebP). Nothing was uploaded.`);
+      return;
+    }
+    if (picked.size === 0) {
+      setError(`“${picked.name}” is empty. Nothing was uploaded.`);
+      return;
+    }
+    setFile({ file: picked, contentType });
+    setTitle(picked.name);
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) return;
+    if (await upload(file.file, title.trim() || file.file.name, description, file.contentType)) {
+      setFile(undefined);
+      setTitle('');
+      setDescription('');
+      setFileKey((key) => key + 1);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} aria-label="Upload a document">
+      <label htmlFor={inputId}>Document (PDF or image, up to {megabytes(MAX_DOCUMENT_BYTES)})</label>
+      <input
+        key={fileKey}
+        id={inputId}
+        type="file"
+        accept="application/pdf,image/png,image/jpeg,image/gif,image/webp"
+        onChange={onFile}
+      />
+      {error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {file ? (
+        <p className="small muted" role="status">
+          {file.contentType}, {megabytes(file.file.size)}. It is encrypted in this browser before upload.
+        </p>
+      ) : null}
+      <div className="row">
+        <div>
+          <label htmlFor={titleId}>Title</label>
+          <input
+            id={titleId}
+            type="text"
+            maxLength={200}
+            required={Boolean(file)}
+            value={title}
+            onChange={(event) => setTitle(event.target.value)}
+          />
+        </div>
+        <div>
+          <label htmlFor={descriptionId}>Description (optional)</label>
+          <input
+            id={descriptionId}
+            type="text"
+            maxLength={500}
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        </div>
+      </div>
+      <button type="submit" disabled={busy || !file}>
+        Upload document
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,436 @@
+'use client';
+
+import type { Observation, Resource } from '@medplum/fhirtypes';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import type { Address } from 'viem';
+
+import { checkObservation } from '../../lib/ai/plausibility';
+import { OBSERVATION_PRESETS } from './observation-presets';
+import { unitText } from './format';
+import {
+  ALLERGY_CATEGORIES,
+  CONDITION_STATUSES,
+  CONDITION_SUGGESTIONS,
+  CRITICALITIES,
+  type CodedSuggestion,
+  MEDICATION_STATUSES,
+  MEDICATION_SUGGESTIONS,
+  SEVERITIES,
+  VACCINE_SUGGESTIONS,
+  buildAllergy,
+  buildCondition,
+  buildImmunization,
+  buildMedicationStatement,
+  buildObservation,
+  nowLocal,
+} from './resource-builders';
+
+/** Writes one resource; resolves true once it is confirmed on-chain. */
+export type SaveResource = (resource: Resource, label: string) => Promise<boolean>;
+
+interface FormProps {
+  patient: Address;
+  busy: boolean;
+  save: SaveResource;
+}
+
+function today(): string {
+  return nowLocal().slice(0, 10);
+}
+
+function Suggestions({ id, items }: { id: string; items: readonly CodedSuggestion[] }) {
+  return (
+    <datalist id={id}>
+      {items.map((item) => (
+        <option key={item.code} value={item.text} />
+      ))}
+    </datalist>
+  );
+}
+
+function Select<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T;
+  options: readonly T[];
+  onChange: (value: T) => void;
+}) {
+  const id = useId();
+  return (
+    <div>
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value as T)}>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {option.replace(/-/g, ' ')}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function Field({
+  label,
+  hint,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  children: (id: string, hintId?: string) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div>
+      <label htmlFor={id}>{label}</label>
+      {children(id, hintId)}
+      {hint ? (
+        <p id={hintId} className="small muted field-hint">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A measurement from a preset (blood pressure, heart rate, weight, BMI, glucose, HbA1c, cholesterol). */
+export function ObservationForm({ patient, busy, save }: FormProps) {
+  const [presetId, setPresetId] = useState(OBSERVATION_PRESETS[0]!.id);
+  const preset = OBSERVATION_PRESETS.find((entry) => entry.id === presetId)!;
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [effective, setEffective] = useState(nowLocal);
+  const [note, setNote] = useState('');
+  const [warnings, setWarnings] = useState<{ forKey: string; messages: string[] }>();
+  const presetSelectId = useId();
+
+  const numbers = preset.analytes.map((analyte) => Number(values[analyte.loinc]));
+  const key = JSON.stringify([presetId, numbers, effective]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const observation: Observation = buildObservation(patient, preset, numbers, effective, note);
+    const found = checkObservation(observation).map((warning) => warning.message);
+    // Implausible values are not refused (they may be real) but need a second, deliberate click.
+    if (found.length > 0 && warnings?.forKey !== key) {
+      setWarnings({ forKey: key, messages: found });
+      return;
+    }
+    if (await save(observation, `${preset.label} saved.`)) {
+      setValues({});
+      setNote('');
+      setWarnings(undefined);
+    }
+  }
+
+  const confirming = warnings?.forKey === key;
+  return (
+    <form onSubmit={submit} aria-label="Add a measurement">
+      <label htmlFor={presetSelectId}>Kind of measurement</label>
+      <select
+        id={presetSelectId}
+        value={presetId}
+        onChange={(event) => {
+          setPresetId(event.target.value);
+          setValues({});
+        }}
+      >
+        {OBSERVATION_PRESETS.map((entry) => (
+          <option key={entry.id} value={entry.id}>
+            {entry.label} (LOINC {entry.loinc})
+          </option>
+        ))}
+      </select>
+      <div className="row">
+        {preset.analytes.map((analyte) => (
+          <Field
+            key={analyte.loinc}
+            label={`${analyte.label} (${unitText(analyte.unit)})`}
+            hint={
+              analyte.low !== undefined || analyte.high !== undefined
+                ? `Typical adult range ${analyte.low ?? '…'}–${analyte.high ?? '…'}`
+                : undefined
+            }
+          >
+            {(id, hintId) => (
+              <input
+                id={id}
+                type="number"
+                inputMode="decimal"
+                required
+                min={analyte.min}
+                max={analyte.max}
+                step={analyte.step}
+                aria-describedby={hintId}
+                value={values[analyte.loinc] ?? ''}
+                onChange={(event) => setValues((previous) => ({ ...previous, [analyte.loinc]: event.target.value }))}
+              />
+            )}
+          </Field>
+        ))}
+        <Field label="Measured at">
+          {(id) => (
+            <input
+              id={id}
+              type="datetime-local"
+              required
+              max={nowLocal()}
+              value={effective}
+              onChange={(event) => setEffective(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <Field label="Note (optional)">
+        {(id) => (
+          <input id={id} type="text" maxLength={500} value={note} onChange={(event) => setNote(event.target.value)} />
+        )}
+      </Field>
+      {confirming ? (
+        <div className="notice notice-error" role="alert">
+          <strong>Please double-check:</strong>
+          <ul>
+            {warnings.messages.map((message) => (
+              <li key={message}>{message}</li>
+            ))}
+          </ul>
+          If the values are right, save again.
+        </div>
+      ) : null}
+      <button type="submit" disabled={busy}>
+        {confirming ? 'Save measurement anyway' : 'Save measurement'}
+      </button>
+    </form>
+  );
+}
+
+/** A diagnosis or problem, SNOMED CT-coded when it matches a suggestion. */
+export function ConditionForm({ patient, busy, save }: FormProps) {
+  const [name, setName] = useState('');
+  const [status, setStatus] = useState<(typeof CONDITION_STATUSES)[number]>('active');
+  const [onset, setOnset] = useState('');
+  const [note, setNote] = useState('');
+  const listId = useId();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (await save(buildCondition(patient, { name, clinicalStatus: status, onset, note }), `${name.trim()} saved.`)) {
+      setName('');
+      setOnset('');
+      setNote('');
+    }
+  }
+  return (
+    <form onSubmit={submit} aria-label="Add a condition">
+      <Field label="Condition" hint="Start typing for common diagnoses; anything else is saved as text.">
+        {(id, hintId) => (
+          <input
+            id={id}
+            type="text"
+            required
+            maxLength={200}
+            list={listId}
+            aria-describedby={hintId}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+          />
+        )}
+      </Field>
+      <Suggestions id={listId} items={CONDITION_SUGGESTIONS} />
+      <div className="row">
+        <Select label="Clinical status" value={status} options={CONDITION_STATUSES} onChange={setStatus} />
+        <Field label="Onset date (optional)">
+          {(id) => (
+            <input id={id} type="date" max={today()} value={onset} onChange={(event) => setOnset(event.target.value)} />
+          )}
+        </Field>
+      </div>
+      <Field label="Note (optional)">
+        {(id) => (
+          <input id={id} type="text" maxLength={500} value={note} onChange={(event) => setNote(event.target.value)} />
+        )}
+      </Field>
+      <button type="submit" disabled={busy}>
+        Save condition
+      </button>
+    </form>
+  );
+}
+
+/** A medication the patient takes (MedicationStatement), RxNorm-coded when it matches a suggestion. */
+export function MedicationForm({ patient, busy, save }: FormProps) {
+  const [drug, setDrug] = useState('');
+  const [dose, setDose] = useState('');
+  const [status, setStatus] = useState<(typeof MEDICATION_STATUSES)[number]>('active');
+  const [since, setSince] = useState('');
+  const listId = useId();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (await save(buildMedicationStatement(patient, { drug, dose, status, since }), `${drug.trim()} saved.`)) {
+      setDrug('');
+      setDose('');
+      setSince('');
+    }
+  }
+  return (
+    <form onSubmit={submit} aria-label="Add a medication">
+      <Field label="Medication" hint="Name and strength, e.g. “lisinopril 10 mg”.">
+        {(id, hintId) => (
+          <input
+            id={id}
+            type="text"
+            required
+            maxLength={200}
+            list={listId}
+            aria-describedby={hintId}
+            value={drug}
+            onChange={(event) => setDrug(event.target.value)}
+          />
+        )}
+      </Field>
+      <Suggestions id={listId} items={MEDICATION_SUGGESTIONS} />
+      <div className="row">
+        <Field label="Dose (optional)">
+          {(id) => (
+            <input
+              id={id}
+              type="text"
+              maxLength={200}
+              placeholder="1 tablet once daily"
+              value={dose}
+              onChange={(event) => setDose(event.target.value)}
+            />
+          )}
+        </Field>
+        <Select label="Status" value={status} options={MEDICATION_STATUSES} onChange={setStatus} />
+        <Field label="Taking since (optional)">
+          {(id) => (
+            <input id={id} type="date" max={today()} value={since} onChange={(event) => setSince(event.target.value)} />
+          )}
+        </Field>
+      </div>
+      <button type="submit" disabled={busy}>
+        Save medication
+      </button>
+    </form>
+  );
+}
+
+/** An allergy or intolerance with criticality and reaction. */
+export function AllergyForm({ patient, busy, save }: FormProps) {
+  const [substance, setSubstance] = useState('');
+  const [category, setCategory] = useState<(typeof ALLERGY_CATEGORIES)[number]>('medication');
+  const [criticality, setCriticality] = useState<(typeof CRITICALITIES)[number]>('low');
+  const [reaction, setReaction] = useState('');
+  const [severity, setSeverity] = useState<(typeof SEVERITIES)[number]>('mild');
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (
+      await save(
+        buildAllergy(patient, { substance, category, criticality, reaction, severity }),
+        `Allergy to ${substance.trim()} saved.`,
+      )
+    ) {
+      setSubstance('');
+      setReaction('');
+    }
+  }
+  return (
+    <form onSubmit={submit} aria-label="Add an allergy">
+      <Field label="Substance">
+        {(id) => (
+          <input
+            id={id}
+            type="text"
+            required
+            maxLength={200}
+            placeholder="penicillin"
+            value={substance}
+            onChange={(event) => setSubstance(event.target.value)}
+          />
+        )}
+      </Field>
+      <div className="row">
+        <Select label="Allergy category" value={category} options={ALLERGY_CATEGORIES} onChange={setCategory} />
+        <Select label="Criticality" value={criticality} options={CRITICALITIES} onChange={setCriticality} />
+      </div>
+      <div className="row">
+        <Field label="Reaction (optional)">
+          {(id) => (
+            <input
+              id={id}
+              type="text"
+              maxLength={200}
+              placeholder="hives"
+              value={reaction}
+              onChange={(event) => setReaction(event.target.value)}
+            />
+          )}
+        </Field>
+        <Select label="Reaction severity" value={severity} options={SEVERITIES} onChange={setSeverity} />
+      </div>
+      <button type="submit" disabled={busy}>
+        Save allergy
+      </button>
+    </form>
+  );
+}
+
+/** A vaccination, CVX-coded when it matches a suggestion. */
+export function ImmunizationForm({ patient, busy, save }: FormProps) {
+  const [vaccine, setVaccine] = useState('');
+  const [date, setDate] = useState(today);
+  const [lot, setLot] = useState('');
+  const listId = useId();
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (await save(buildImmunization(patient, { vaccine, date, lot }), `${vaccine.trim()} saved.`)) {
+      setVaccine('');
+      setLot('');
+    }
+  }
+  return (
+    <form onSubmit={submit} aria-label="Add an immunization">
+      <Field label="Vaccine" hint="Start typing for common vaccines.">
+        {(id, hintId) => (
+          <input
+            id={id}
+            type="text"
+            required
+            maxLength={200}
+            list={listId}
+            aria-describedby={hintId}
+            value={vaccine}
+            onChange={(event) => setVaccine(event.target.value)}
+          />
+        )}
+      </Field>
+      <Suggestions id={listId} items={VACCINE_SUGGESTIONS} />
+      <div className="row">
+        <Field label="Date given">
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              required
+              max={today()}
+              value={date}
+              onChange={(event) => setDate(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Lot number (optional)">
+          {(id) => (
+            <input id={id} type="text" maxLength={64} value={lot} onChange={(event) => setLot(event.target.value)} />
+          )}
+        </Field>
+      </div>
+      <button type="submit" disabled={busy}>
+        Save immunization
+      </button>
+    </form>
+  );
+}
