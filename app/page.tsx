@@ -1,14 +1,9 @@
 import Link from 'next/link';
 
+import { MAIN_NAV as NAV } from '../components/nav';
+
 // Rendered per request so Next.js can put the Content-Security-Policy nonce (proxy.ts) on its scripts.
 export const dynamic = 'force-dynamic';
-
-const NAV = [
-  { href: '/onboarding', label: 'Get started' },
-  { href: '/patient', label: 'Patient' },
-  { href: '/provider', label: 'Provider' },
-  { href: '/admin', label: 'Admin' },
-];
 
 /**
  * The landing page is plain server-rendered HTML with no wallet code: connecting happens on the

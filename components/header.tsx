@@ -5,13 +5,7 @@ import { usePathname } from 'next/navigation';
 
 import { ConnectButton } from './connect-button';
 import { NetworkBanner } from './network-banner';
-
-const NAV = [
-  { href: '/onboarding', label: 'Get started' },
-  { href: '/patient', label: 'Patient' },
-  { href: '/provider', label: 'Provider' },
-  { href: '/admin', label: 'Admin' },
-];
+import { MAIN_NAV as NAV } from './nav';
 
 export function Header() {
   const pathname = usePathname();
