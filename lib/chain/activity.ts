@@ -133,14 +133,17 @@ export async function grantsOf(
   return Promise.all(
     [...keyrings].map(async ([provider, keyring]) => {
       const grant = await readMedLedger(context, 'grantOf', [patient, provider]);
-      const active = grant.scopes !== 0n && (await readMedLedger(context, 'hasAccess', [patient, provider, grant.scopes]));
+      const active =
+        grant.scopes !== 0n && (await readMedLedger(context, 'hasAccess', [patient, provider, grant.scopes]));
       return { provider, scopes: grant.scopes, expiry: Number(grant.expiry), active, keyring };
     }),
   );
 }
 
 /** Requests still waiting for an answer: no grant or denial from the patient since they were made. */
-export function pendingRequests(activity: readonly ActivityEvent[]): { provider: Address; scopes: bigint; timestamp: number }[] {
+export function pendingRequests(
+  activity: readonly ActivityEvent[],
+): { provider: Address; scopes: bigint; timestamp: number }[] {
   const pending = new Map<Address, { provider: Address; scopes: bigint; timestamp: number }>();
   for (const event of activity) {
     if (event.kind === 'accessRequested') {
@@ -364,4 +367,39 @@ export async function listModels(context: ChainContext): Promise<ModelSummary[]>
       };
     }),
   );
+}
+
+/** One on-chain `AccessLogged` entry: a provider opened these records of this patient. */
+export interface AccessLogEntry {
+  readonly patient: Address;
+  readonly provider: Address;
+  readonly recordIds: readonly bigint[];
+  /** Block timestamp, seconds. */
+  readonly timestamp: number;
+  readonly transactionHash: Hex;
+}
+
+/**
+ * Every logged record access on the deployment, across patients and providers, oldest first: what an
+ * administrator reviews for unusual access. The log is public on-chain, so this reveals nothing new.
+ */
+export async function accessLog(context: ChainContext): Promise<AccessLogEntry[]> {
+  const logs = await context.publicClient.getContractEvents({
+    address: context.deployment.medLedger,
+    abi: medLedgerAbi,
+    eventName: 'AccessLogged',
+    fromBlock: BigInt(context.deployment.startBlock),
+    strict: true,
+  });
+  const times = await blockTimes(
+    context,
+    logs.map((log) => log.blockNumber),
+  );
+  return logs.map((log) => ({
+    patient: log.args.patient,
+    provider: log.args.provider,
+    recordIds: log.args.recordIds,
+    timestamp: times.get(log.blockNumber) ?? 0,
+    transactionHash: log.transactionHash,
+  }));
 }
