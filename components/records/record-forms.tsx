@@ -98,6 +98,47 @@ function Field({
   );
 }
 
+/** A one-line text input of up to 200 characters, optionally with coded suggestions to pick from. */
+function TextField({
+  label,
+  hint,
+  required = false,
+  placeholder,
+  suggestions,
+  value,
+  onChange,
+}: {
+  label: string;
+  hint?: string;
+  required?: boolean;
+  placeholder?: string;
+  suggestions?: readonly CodedSuggestion[];
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const listId = useId();
+  return (
+    <>
+      <Field label={label} hint={hint}>
+        {(id, hintId) => (
+          <input
+            id={id}
+            type="text"
+            required={required}
+            maxLength={200}
+            list={suggestions ? listId : undefined}
+            aria-describedby={hintId}
+            placeholder={placeholder}
+            value={value}
+            onChange={(event) => onChange(event.target.value)}
+          />
+        )}
+      </Field>
+      {suggestions ? <Suggestions id={listId} items={suggestions} /> : null}
+    </>
+  );
+}
+
 /** A measurement from a preset (blood pressure, heart rate, weight, BMI, glucose, HbA1c, cholesterol). */
 export function ObservationForm({ patient, busy, save }: FormProps) {
   const [presetId, setPresetId] = useState(OBSERVATION_PRESETS[0]!.id);
@@ -214,7 +255,6 @@ export function ConditionForm({ patient, busy, save }: FormProps) {
   const [status, setStatus] = useState<(typeof CONDITION_STATUSES)[number]>('active');
   const [onset, setOnset] = useState('');
   const [note, setNote] = useState('');
-  const listId = useId();
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (await save(buildCondition(patient, { name, clinicalStatus: status, onset, note }), `${name.trim()} saved.`)) {
@@ -225,21 +265,14 @@ export function ConditionForm({ patient, busy, save }: FormProps) {
   }
   return (
     <form onSubmit={submit} aria-label="Add a condition">
-      <Field label="Condition" hint="Start typing for common diagnoses; anything else is saved as text.">
-        {(id, hintId) => (
-          <input
-            id={id}
-            type="text"
-            required
-            maxLength={200}
-            list={listId}
-            aria-describedby={hintId}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-          />
-        )}
-      </Field>
-      <Suggestions id={listId} items={CONDITION_SUGGESTIONS} />
+      <TextField
+        label="Condition"
+        hint="Start typing for common diagnoses; anything else is saved as text."
+        required
+        suggestions={CONDITION_SUGGESTIONS}
+        value={name}
+        onChange={setName}
+      />
       <div className="row">
         <Select label="Clinical status" value={status} options={CONDITION_STATUSES} onChange={setStatus} />
         <Field label="Onset date (optional)">
@@ -266,7 +299,6 @@ export function MedicationForm({ patient, busy, save }: FormProps) {
   const [dose, setDose] = useState('');
   const [status, setStatus] = useState<(typeof MEDICATION_STATUSES)[number]>('active');
   const [since, setSince] = useState('');
-  const listId = useId();
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (await save(buildMedicationStatement(patient, { drug, dose, status, since }), `${drug.trim()} saved.`)) {
@@ -277,34 +309,16 @@ export function MedicationForm({ patient, busy, save }: FormProps) {
   }
   return (
     <form onSubmit={submit} aria-label="Add a medication">
-      <Field label="Medication" hint="Name and strength, e.g. “lisinopril 10 mg”.">
-        {(id, hintId) => (
-          <input
-            id={id}
-            type="text"
-            required
-            maxLength={200}
-            list={listId}
-            aria-describedby={hintId}
-            value={drug}
-            onChange={(event) => setDrug(event.target.value)}
-          />
-        )}
-      </Field>
-      <Suggestions id={listId} items={MEDICATION_SUGGESTIONS} />
+      <TextField
+        label="Medication"
+        hint="Name and strength, e.g. “lisinopril 10 mg”."
+        required
+        suggestions={MEDICATION_SUGGESTIONS}
+        value={drug}
+        onChange={setDrug}
+      />
       <div className="row">
-        <Field label="Dose (optional)">
-          {(id) => (
-            <input
-              id={id}
-              type="text"
-              maxLength={200}
-              placeholder="1 tablet once daily"
-              value={dose}
-              onChange={(event) => setDose(event.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label="Dose (optional)" placeholder="1 tablet once daily" value={dose} onChange={setDose} />
         <Select label="Status" value={status} options={MEDICATION_STATUSES} onChange={setStatus} />
         <Field label="Taking since (optional)">
           {(id) => (
@@ -340,36 +354,13 @@ export function AllergyForm({ patient, busy, save }: FormProps) {
   }
   return (
     <form onSubmit={submit} aria-label="Add an allergy">
-      <Field label="Substance">
-        {(id) => (
-          <input
-            id={id}
-            type="text"
-            required
-            maxLength={200}
-            placeholder="penicillin"
-            value={substance}
-            onChange={(event) => setSubstance(event.target.value)}
-          />
-        )}
-      </Field>
+      <TextField label="Substance" required placeholder="penicillin" value={substance} onChange={setSubstance} />
       <div className="row">
         <Select label="Allergy category" value={category} options={ALLERGY_CATEGORIES} onChange={setCategory} />
         <Select label="Criticality" value={criticality} options={CRITICALITIES} onChange={setCriticality} />
       </div>
       <div className="row">
-        <Field label="Reaction (optional)">
-          {(id) => (
-            <input
-              id={id}
-              type="text"
-              maxLength={200}
-              placeholder="hives"
-              value={reaction}
-              onChange={(event) => setReaction(event.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label="Reaction (optional)" placeholder="hives" value={reaction} onChange={setReaction} />
         <Select label="Reaction severity" value={severity} options={SEVERITIES} onChange={setSeverity} />
       </div>
       <button type="submit" disabled={busy}>
@@ -384,7 +375,6 @@ export function ImmunizationForm({ patient, busy, save }: FormProps) {
   const [vaccine, setVaccine] = useState('');
   const [date, setDate] = useState(today);
   const [lot, setLot] = useState('');
-  const listId = useId();
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (await save(buildImmunization(patient, { vaccine, date, lot }), `${vaccine.trim()} saved.`)) {
@@ -394,21 +384,14 @@ export function ImmunizationForm({ patient, busy, save }: FormProps) {
   }
   return (
     <form onSubmit={submit} aria-label="Add an immunization">
-      <Field label="Vaccine" hint="Start typing for common vaccines.">
-        {(id, hintId) => (
-          <input
-            id={id}
-            type="text"
-            required
-            maxLength={200}
-            list={listId}
-            aria-describedby={hintId}
-            value={vaccine}
-            onChange={(event) => setVaccine(event.target.value)}
-          />
-        )}
-      </Field>
-      <Suggestions id={listId} items={VACCINE_SUGGESTIONS} />
+      <TextField
+        label="Vaccine"
+        hint="Start typing for common vaccines."
+        required
+        suggestions={VACCINE_SUGGESTIONS}
+        value={vaccine}
+        onChange={setVaccine}
+      />
       <div className="row">
         <Field label="Date given">
           {(id) => (
