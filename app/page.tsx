@@ -1,6 +1,6 @@
 import Link from 'next/link';
 
-import { MAIN_NAV as NAV } from '../components/nav';
+import { SiteHeader } from '../components/site-header';
 
 // Rendered per request so Next.js can put the Content-Security-Policy nonce (proxy.ts) on its scripts.
 export const dynamic = 'force-dynamic';
@@ -12,25 +12,13 @@ export const dynamic = 'force-dynamic';
 export default function LandingPage() {
   return (
     <>
-      <header className="site-header">
-        <div className="header-row">
-          <Link href="/" className="brand">
-            <span aria-hidden="true">✚</span> MedLedger
-          </Link>
-          <nav aria-label="Main">
-            <ul className="nav">
-              {NAV.map((item) => (
-                <li key={item.href}>
-                  <Link href={item.href}>{item.label}</Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
+      <SiteHeader
+        account={
           <Link className="button" href="/onboarding">
             Connect wallet
           </Link>
-        </div>
-      </header>
+        }
+      />
       <main id="main" tabIndex={-1}>
         <div className="landing">
           <section className="hero">
