@@ -88,3 +88,42 @@ export function Skeleton({ lines = 3, label = 'Loading' }: { lines?: number; lab
     </div>
   );
 }
+
+/**
+ * A read that failed, said plainly, with the retry a person needs: a line (`what`: "Could not read
+ * your registration") or, given a `title`, a card with that heading.
+ */
+export function LoadError({
+  what,
+  title,
+  hint,
+  error,
+  onRetry,
+}: {
+  what?: string;
+  title?: string;
+  hint?: string;
+  error: unknown;
+  onRetry: () => unknown;
+}) {
+  if (title) {
+    return (
+      <div className="card" role="alert">
+        <h2>{title}</h2>
+        <p>{describeError(error)}</p>
+        {hint ? <p className="muted">{hint}</p> : null}
+        <button type="button" onClick={() => void onRetry()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return (
+    <p className="notice notice-error" role="alert">
+      {what}: {describeError(error)}{' '}
+      <button type="button" className="secondary" onClick={() => void onRetry()}>
+        Try again
+      </button>
+    </p>
+  );
+}

@@ -4,8 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 
 import type { ChainContext } from '../../lib/chain/client';
-import { describeError } from '../../lib/errors';
-import { Skeleton } from '../gate';
+import { LoadError, Skeleton } from '../gate';
 import { useAccountStatus } from '../status';
 import { useChainContext } from '../use-vault';
 
@@ -35,14 +34,7 @@ export function AdminGate({ children }: { children: (context: ChainContext) => R
   if (!context?.walletClient || status.isPending)
     return <Skeleton lines={3} label="Checking your administrator role" />;
   if (status.error) {
-    return (
-      <p className="notice notice-error" role="alert">
-        Could not read your role from the chain: {describeError(status.error)}{' '}
-        <button type="button" className="secondary" onClick={() => status.refetch()}>
-          Try again
-        </button>
-      </p>
-    );
+    return <LoadError what="Could not read your role from the chain" error={status.error} onRetry={status.refetch} />;
   }
   if (!status.data.isAdmin) {
     return (

@@ -4,9 +4,8 @@ import Link from 'next/link';
 import { type ReactNode, useState } from 'react';
 import { useSwitchChain } from 'wagmi';
 
-import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
-import { DeriveKey, Skeleton } from '../gate';
+import { DeriveKey, LoadError, Skeleton } from '../gate';
 import { ProviderPending, ProviderStanding } from '../provider/provider-status';
 import { type AccountStatus, useAccountStatus } from '../status';
 import { useVault } from '../use-vault';
@@ -89,12 +88,7 @@ export function Onboarding() {
         ) : status.isPending ? (
           <Skeleton lines={2} label="Reading your registration" />
         ) : status.error ? (
-          <p className="notice notice-error" role="alert">
-            Could not read your registration: {describeError(status.error)}{' '}
-            <button type="button" className="secondary" onClick={() => status.refetch()}>
-              Try again
-            </button>
-          </p>
+          <LoadError what="Could not read your registration" error={status.error} onRetry={status.refetch} />
         ) : (
           <RoleStep status={status.data} vault={vault} account={context.account} />
         )}

@@ -2,9 +2,8 @@
 
 import type { Address } from 'viem';
 
-import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
-import { Skeleton } from '../gate';
+import { LoadError, Skeleton } from '../gate';
 import { GrantForm } from './grant-form';
 import { GrantsList } from './grants-list';
 import { PatientGate } from './patient-gate';
@@ -16,15 +15,7 @@ function Access({ vault, patient }: { vault: Vault; patient: Address }) {
   const ledger = usePatientLedger(vault, patient);
   if (ledger.isPending) return <Skeleton lines={4} label="Reading your consents from the chain" />;
   if (ledger.isError) {
-    return (
-      <div className="card" role="alert">
-        <h2>Your consents could not be loaded</h2>
-        <p>{describeError(ledger.error)}</p>
-        <button type="button" onClick={() => ledger.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
+    return <LoadError title="Your consents could not be loaded" error={ledger.error} onRetry={ledger.refetch} />;
   }
   const pendingCount = ledger.data.pending.length;
   return (

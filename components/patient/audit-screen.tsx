@@ -3,9 +3,8 @@
 import { useId, useMemo, useState } from 'react';
 import type { Address } from 'viem';
 
-import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
-import { Skeleton } from '../gate';
+import { LoadError, Skeleton } from '../gate';
 import { useAddressBook } from '../records/address-book';
 import { dateStamp, downloadBlob } from '../records/download';
 import { formatDate, sameAddress, shortAddress } from '../records/format';
@@ -103,15 +102,7 @@ function Audit({ vault, patient }: { vault: Vault; patient: Address }) {
 
   if (ledger.isPending) return <Skeleton lines={5} label="Reading the audit trail from the chain" />;
   if (ledger.isError) {
-    return (
-      <div className="card" role="alert">
-        <h2>The audit trail could not be loaded</h2>
-        <p>{describeError(ledger.error)}</p>
-        <button type="button" onClick={() => ledger.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
+    return <LoadError title="The audit trail could not be loaded" error={ledger.error} onRetry={ledger.refetch} />;
   }
 
   const visible = applyFilters(rows, filters);

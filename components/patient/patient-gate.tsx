@@ -4,9 +4,8 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Address } from 'viem';
 
-import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
-import { Skeleton, VaultGate } from '../gate';
+import { LoadError, Skeleton, VaultGate } from '../gate';
 import { useAccountStatus } from '../status';
 
 function RegisteredPatient({
@@ -19,15 +18,7 @@ function RegisteredPatient({
   const status = useAccountStatus(vault.chain);
   if (status.isPending) return <Skeleton lines={2} label="Checking your registration" />;
   if (status.isError) {
-    return (
-      <div className="card" role="alert">
-        <h2>Could not reach the network</h2>
-        <p>{describeError(status.error)}</p>
-        <button type="button" onClick={() => status.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
+    return <LoadError title="Could not reach the network" error={status.error} onRetry={status.refetch} />;
   }
   if (!status.data.isPatient) {
     return (

@@ -13,6 +13,7 @@ import type { Vault } from '../../lib/records/vault';
 import { dateStamp, downloadBlob } from '../records/download';
 import { RecordTimeline } from '../records/timeline';
 import { PatientGate } from './patient-gate';
+import { LoadError } from '../gate';
 
 /** Query key of a patient's decrypted records, so other screens can refresh it after a write. */
 export function recordsKey(patient: Address) {
@@ -86,14 +87,12 @@ function PatientRecords({ vault, patient }: { vault: Vault; patient: Address }) 
   if (records.isPending) return <ReadProgress progress={progress} />;
   if (records.isError) {
     return (
-      <div className="card" role="alert">
-        <h2>Your records could not be loaded</h2>
-        <p>{describeError(records.error)}</p>
-        <p className="muted">Check that the network is reachable, then try again.</p>
-        <button type="button" onClick={() => records.refetch()}>
-          Try again
-        </button>
-      </div>
+      <LoadError
+        title="Your records could not be loaded"
+        hint="Check that the network is reachable, then try again."
+        error={records.error}
+        onRetry={records.refetch}
+      />
     );
   }
   return (

@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 
 import type { Vault } from '../../lib/records/vault';
 import { describeError } from '../../lib/errors';
-import { Skeleton, VaultGate } from '../gate';
+import { LoadError, Skeleton, VaultGate } from '../gate';
 import { useAccountStatus } from '../status';
 import { useChainContext } from '../use-vault';
 import { PatientGrants, SentRequests } from './patient-grants';
@@ -24,12 +24,11 @@ export function ProviderGate({ children }: { children: (vault: Vault) => ReactNo
     if (status.isPending) return <Skeleton lines={2} label="Checking your provider registration" />;
     if (status.error) {
       return (
-        <p className="notice notice-error" role="alert">
-          Could not read your registration from the chain: {describeError(status.error)}{' '}
-          <button type="button" className="secondary" onClick={() => status.refetch()}>
-            Try again
-          </button>
-        </p>
+        <LoadError
+          what="Could not read your registration from the chain"
+          error={status.error}
+          onRetry={status.refetch}
+        />
       );
     }
     if (!status.data.provider) {

@@ -8,10 +8,9 @@ import { type Address, getAddress, isAddress } from 'viem';
 
 import { decodeScopes } from '../../lib/chain/categories';
 import { readMedLedger } from '../../lib/chain/medledger';
-import { describeError } from '../../lib/errors';
 import { type RecordResult, readRecords } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
-import { Skeleton } from '../gate';
+import { LoadError, Skeleton } from '../gate';
 import { AddRecordForm } from '../records/add-record-form';
 import { formatDate, relativeTime, sameAddress, shortAddress } from '../records/format';
 import { RecordTimeline } from '../records/timeline';
@@ -108,14 +107,7 @@ function PatientAccess({ vault, patient }: { vault: Vault; patient: Address }) {
   if (access.isPending) return <Skeleton lines={3} label="Checking your access on-chain" />;
   // A failed background re-check keeps the last known answer on screen.
   if (!access.data || !state) {
-    return (
-      <p className="notice notice-error" role="alert">
-        Could not check your access: {describeError(access.error)}{' '}
-        <button type="button" className="secondary" onClick={() => access.refetch()}>
-          Try again
-        </button>
-      </p>
-    );
+    return <LoadError what="Could not check your access" error={access.error} onRetry={access.refetch} />;
   }
   const { scopes, expiry } = access.data;
   if (state === 'not-patient') {

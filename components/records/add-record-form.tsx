@@ -7,13 +7,13 @@ import type { Address } from 'viem';
 
 import { RECORD_CATEGORIES, decodeScopes } from '../../lib/chain/categories';
 import { readMedLedger } from '../../lib/chain/medledger';
-import { ValidationError, describeError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { validateResource } from '../../lib/fhir';
 import { importBundleRecords } from '../../lib/records/bundle';
 import { loadKeyring } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
 import { type WriteOptions, addFile, addRecords } from '../../lib/records/write';
-import { Skeleton } from '../gate';
+import { LoadError, Skeleton } from '../gate';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { categoryLabel, sameAddress } from './format';
@@ -108,14 +108,7 @@ export function AddRecordForm({
 
   if (!isPatient && !categories && writable.isPending) return <Skeleton lines={2} label="Checking your write access" />;
   if (!isPatient && !categories && writable.isError) {
-    return (
-      <div className="notice notice-error" role="alert">
-        Could not check your write access: {describeError(writable.error)}{' '}
-        <button type="button" className="secondary" onClick={() => writable.refetch()}>
-          Try again
-        </button>
-      </div>
-    );
+    return <LoadError what="Could not check your write access" error={writable.error} onRetry={writable.refetch} />;
   }
   const allowed = isPatient ? undefined : categories ? new Set(categories) : (writable.data ?? new Set<number>());
   const kinds = KINDS.filter((entry) => !allowed || entry.category === undefined || allowed.has(entry.category));
