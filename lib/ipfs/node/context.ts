@@ -3,6 +3,7 @@
  */
 import type { UnixFS } from '@helia/unixfs';
 import type { GraphWalkerFactory, Helia } from 'helia';
+import type { Blockstore } from 'interface-blockstore';
 import { CID } from 'multiformats/cid';
 import { badRequest, KuboApiError, KuboErrorCode } from './http';
 import type { NodeIdentity } from './identity';
@@ -22,6 +23,11 @@ export class Mutex {
 /** Everything a request handler needs. */
 export interface NodeContext {
   readonly helia: Helia;
+  /**
+   * The persistent blockstore under Helia. Uploads write to it directly: Helia's wrapper checks and
+   * announces block by block, one after the other, which only matters to a networked node.
+   */
+  readonly blockstore: Blockstore;
   readonly fs: UnixFS;
   readonly identity: NodeIdentity;
   /** Largest request body `/api/v0/add` accepts, in bytes. */
@@ -31,6 +37,12 @@ export interface NodeContext {
    * collection can never delete blocks that are about to be pinned.
    */
   readonly commitLock: Mutex;
+  /**
+   * How many blocks have been deleted (by `repo/gc`, or when a failed upload is cleaned up). An
+   * upload that sees it change while it was in flight checks that its blocks are all still there
+   * before pinning them.
+   */
+  readonly blockDeletions: { count: number };
 }
 
 /** A content path: a root CID and an optional path inside it. */

@@ -65,6 +65,37 @@ describe('parseMultipart', () => {
     );
   });
 
+  it('finds the boundary wherever chunks split it, with body bytes that nearly match it', async () => {
+    const delimiter = `\r\n--${BOUNDARY}`;
+    // Contents built from pieces of the delimiter, so near-misses sit right before real boundaries.
+    const content = fc
+      .array(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          fc.nat(delimiter.length - 1).map((end) => Buffer.from(delimiter.slice(0, end))),
+        ),
+        {
+          maxLength: 6,
+        },
+      )
+      .map((pieces) => new Uint8Array(Buffer.concat(pieces)));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(content, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 3 * delimiter.length }), { minLength: 1, maxLength: 6 }),
+        async (contents, chunkSizes) => {
+          const parts = contents.map((bytes, index) => ({ name: `file-${index}`, filename: '', content: bytes }));
+          const parsed = await readAll(inChunks(encode(parts), chunkSizes));
+          assert.deepEqual(
+            parsed.map((part) => part.content),
+            parts.map((part) => Buffer.from(part.content)),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps bytes that look like a boundary but are not one', async () => {
     const content = Buffer.from(`\r\n--${BOUNDARY.slice(0, -1)}x and \r\n-- and --${BOUNDARY}`);
     const [part] = await readAll(inChunks(encode([{ name: 'file', filename: '', content }]), [7]));

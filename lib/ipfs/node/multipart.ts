@@ -45,11 +45,17 @@ class BufferedSource {
     this.iterator = source[Symbol.asyncIterator]();
   }
 
+  /** The next chunk of the source, not yet appended; `undefined` once the source is exhausted. */
+  async next(): Promise<Buffer | undefined> {
+    const next = await this.iterator.next();
+    if (next.done === true) return undefined;
+    return Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+  }
+
   /** Appends the next chunk; `false` once the source is exhausted. */
   async fill(): Promise<boolean> {
-    const next = await this.iterator.next();
-    if (next.done === true) return false;
-    const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    const chunk = await this.next();
+    if (chunk === undefined) return false;
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     return true;
   }
@@ -144,7 +150,25 @@ export async function* parseMultipart(
           input.consume(safe);
           return piece;
         }
-        if (!(await input.fill())) throw new MultipartError('body ends inside a part');
+        const tail = input.buffer;
+        const chunk = await input.next();
+        if (chunk === undefined) throw new MultipartError('body ends inside a part');
+        if (tail.length === 0 || chunk.length < delimiter.length - 1) {
+          input.buffer = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+          continue;
+        }
+        // Look for a delimiter that starts in the tail across the seam only, rather than copying the
+        // whole chunk behind the tail: a large upload would otherwise be copied once more here.
+        const straddling = Buffer.concat([tail, chunk.subarray(0, delimiter.length - 1)]).indexOf(delimiter);
+        if (straddling >= 0 && straddling < tail.length) {
+          input.buffer = chunk.subarray(straddling + delimiter.length - tail.length);
+          bodyDone = true;
+          if (straddling > 0) return tail.subarray(0, straddling);
+          break;
+        }
+        // No delimiter starts in the tail, so all of it is body.
+        input.buffer = chunk;
+        return tail;
       }
       return undefined;
     };

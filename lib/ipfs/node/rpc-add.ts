@@ -1,11 +1,14 @@
 /**
  * `/api/v0/add`: imports uploaded files exactly as Kubo's `ipfs add` would, within an upload limit.
  *
- * Blocks are staged in memory and written only once the whole upload has been read and imported,
- * so an upload that breaks the limit or fails half-way leaves nothing behind on disk.
+ * Blocks are written as they are imported, while the rest of the upload is still arriving, and the
+ * file is pinned once all of it has been read. An upload that breaks the limit or fails half-way has
+ * the blocks it wrote deleted again before the error is answered; only a crash in between can leave
+ * unpinned blocks behind, which `repo/gc` collects (as with Kubo).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphNode, GraphWalkerFactory, WalkOptions } from 'helia';
+import type { Blockstore } from 'interface-blockstore';
 import { importer } from 'ipfs-unixfs-importer';
 import { createUnsafe } from 'multiformats/block';
 import type { CID } from 'multiformats/cid';
@@ -103,17 +106,74 @@ async function* limitedBody(req: IncomingMessage, maxBytes: number): AsyncGenera
   }
 }
 
-/** Holds an upload's blocks until the whole upload has been accepted. */
+/** Block writes one upload keeps in flight while it is still being read. */
+const WRITES_IN_FLIGHT = 16;
+
+/**
+ * An upload's blocks. Each is written to the blockstore as soon as the importer produces it, so the
+ * disk works while the rest of the upload is still arriving, and is also kept in memory until the
+ * upload is committed (pinned) or abandoned: pinning walks the DAG over these bytes, and a commit
+ * can rewrite any block that was deleted in the meantime.
+ */
 class StagedBlocks {
   readonly blocks = new Map<string, { cid: CID; bytes: Uint8Array }>();
+  /** Blocks this upload wrote that the store did not hold before: what {@link discard} removes. */
+  private readonly created: CID[] = [];
+  private readonly writing = new Set<Promise<void>>();
+  private writeError: unknown;
+  /** The node's deletion count when the upload started; a commit re-checks its blocks if it moved. */
+  readonly deletionsAtStart: number;
 
-  constructor(private readonly keep: boolean) {}
+  /** @param context - The node to write to; `undefined` to only compute CIDs (`only-hash`). */
+  constructor(private readonly context: NodeContext | undefined) {
+    this.deletionsAtStart = context?.blockDeletions.count ?? 0;
+  }
 
   async put(cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<CID> {
     // The importer always hands over whole blocks.
     if (!(bytes instanceof Uint8Array)) throw new Error('expected a whole block from the importer');
-    if (this.keep) this.blocks.set(cid.toString(), { cid, bytes });
+    const key = cid.toString();
+    if (this.context === undefined || this.blocks.has(key)) return cid;
+    this.blocks.set(key, { cid, bytes });
+    const write = this.write(this.context.blockstore, cid, bytes).finally(() => this.writing.delete(write));
+    this.writing.add(write);
+    // Backpressure: read on only as fast as the disk takes the blocks.
+    if (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
     return cid;
+  }
+
+  private async write(blockstore: Blockstore, cid: CID, bytes: Uint8Array): Promise<void> {
+    try {
+      if (await blockstore.has(cid)) return;
+      await blockstore.put(cid, bytes);
+      this.created.push(cid);
+    } catch (error) {
+      this.writeError ??= error;
+    }
+  }
+
+  /** Waits for every write; throws the first that failed. */
+  async settle(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all(this.writing);
+    if (this.writeError !== undefined) throw this.writeError;
+  }
+
+  /**
+   * Deletes the blocks this upload created, except those a pin now holds (another upload of the same
+   * content may have committed meanwhile). Runs under the commit lock; uploads still in flight that
+   * share a deleted block write it again when they commit.
+   */
+  async discard(): Promise<void> {
+    const context = this.context;
+    if (context === undefined) return;
+    await this.settle().catch(() => undefined);
+    await context.commitLock.run(async () => {
+      for (const cid of this.created) {
+        if (await context.helia.pins.isPinned(cid)) continue;
+        await context.blockstore.delete(cid);
+        context.blockDeletions.count += 1;
+      }
+    });
   }
 
   /**
@@ -222,15 +282,31 @@ function commit(added: readonly AddedFile[], staged: StagedBlocks, pin: boolean,
   });
 }
 
+/** Writes the blocks the store does not hold, several at a time. */
+async function writeMissing(blockstore: Blockstore, blocks: readonly { cid: CID; bytes: Uint8Array }[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < blocks.length) {
+      const { cid, bytes } = blocks[next++]!;
+      if (!(await blockstore.has(cid))) await blockstore.put(cid, bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, blocks.length) }, worker));
+}
+
 /**
- * All blocks first, then the pins, so a crash in between leaves unpinned blocks (collectable), never
- * a pin without its blocks. Helia updates each block's pin record read-modify-write, so only uploads
+ * Pins the uploads of a batch, whose blocks are already written. A block deleted since an upload
+ * started (by `repo/gc`, or by another upload that failed) is written again first, so a pin never
+ * lands without its blocks. Helia updates each block's pin record read-modify-write, so only uploads
  * that share no block are pinned concurrently; the others wait for a later wave.
  */
 async function commitBatch(batch: readonly PendingCommit[], context: NodeContext): Promise<void> {
   try {
-    const blocks = batch.flatMap((pending) => [...pending.staged.blocks.values()]);
-    for await (const _written of context.helia.blockstore.putMany(blocks));
+    const disturbed = batch.filter((pending) => pending.staged.deletionsAtStart !== context.blockDeletions.count);
+    await writeMissing(
+      context.blockstore,
+      disturbed.flatMap((pending) => [...pending.staged.blocks.values()]),
+    );
   } catch (error) {
     for (const pending of batch) pending.reject(error);
     return;
@@ -285,15 +361,18 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, conte
   const declaredLength = Number(req.headers['content-length'] ?? 0);
   if (declaredLength > context.maxUploadBytes) throw uploadTooLarge(context.maxUploadBytes);
 
-  const staged = new StagedBlocks(!request.onlyHash);
+  const staged = new StagedBlocks(request.onlyHash ? undefined : context);
   let added: AddedFile[];
   try {
     added = await importUpload(req, request, context, staged);
+    await staged.settle();
+    if (!request.onlyHash) await commit(added, staged, request.pin, context);
   } catch (error) {
+    // The blocks a failed upload wrote are deleted before the error is answered.
+    await staged.discard().catch(() => undefined);
     if (error instanceof MultipartError) throw badRequest(`malformed multipart body: ${error.message}`);
     throw error;
   }
-  if (!request.onlyHash) await commit(added, staged, request.pin, context);
 
   const body = outputLines(added, request.progress);
   res.writeHead(200, {

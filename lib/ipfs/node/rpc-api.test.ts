@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import all from 'it-all';
 import { equals } from 'multiformats/bytes';
 import { CID } from 'multiformats/cid';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { computeCid, MEDLEDGER_UNIXFS } from '../cid';
 import {
   deterministicBytes,
@@ -120,11 +121,72 @@ describe('RPC API', () => {
       assert.deepEqual(await storedBlockFiles(temporary.dataDir), blocksBefore);
     });
 
-    it('makes kubo-rpc-client fail with that message when streaming an oversized upload', async () => {
+    it('makes kubo-rpc-client fail with that message when streaming an oversized upload, and deletes what it wrote', async () => {
+      const blocksBefore = await storedBlockFiles(temporary.dataDir);
+      // Streamed without a length, so the node has imported and written 4 MiB before it can tell.
       await assert.rejects(
         temporary.client.add(deterministicBytes(6 * 1_048_576, 5), MEDLEDGER_ADD),
         /exceeds this node's limit/,
       );
+      assert.deepEqual((await storedBlockFiles(temporary.dataDir)).sort(), blocksBefore.sort());
+    });
+
+    it('keeps every block of an upload that shares them with a concurrent one that fails', async () => {
+      const shared = deterministicBytes(3 * 1_048_576, 41);
+      let failed!: () => void;
+      const failedUpload = new Promise<void>((resolve) => (failed = resolve));
+      let sentShared!: () => void;
+      const sharedSent = new Promise<void>((resolve) => (sentShared = resolve));
+      // The failing upload writes the shared blocks first, then waits for the second upload to have
+      // sent them too, then breaks the limit: its clean-up deletes blocks the second upload needs.
+      async function* failing(): AsyncGenerator<Uint8Array> {
+        yield shared;
+        await sharedSent;
+        yield deterministicBytes(2 * 1_048_576, 42);
+      }
+      async function* succeeding(): AsyncGenerator<Uint8Array> {
+        yield shared;
+        sentShared();
+        await failedUpload;
+      }
+      const failure = assert.rejects(temporary.client.add(failing(), MEDLEDGER_ADD), /exceeds this node's limit/);
+      const success = temporary.client.add(succeeding(), MEDLEDGER_ADD);
+      await failure;
+      failed();
+      const { cid } = await success;
+      assert.equal(cid.toString(), await computeCid(shared, MEDLEDGER_UNIXFS));
+      assert.ok(equals(await cat(temporary, cid), shared));
+      // Every block is on disk, not only reachable from memory.
+      await rpc(temporary, 'repo/gc');
+      assert.ok(equals(await cat(temporary, cid), shared));
+    });
+
+    it('writes blocks again that repo/gc deleted while their upload was still in flight', async () => {
+      // 14 chunks: the importer writes leaves in batches of 10, so the first ones are on disk while
+      // the upload waits for its end.
+      const bytes = deterministicBytes(14 * 262_144, 43);
+      const firstLeaf = CID.createV1(0x55, await sha256.digest(bytes.subarray(0, 262_144)));
+      const stored = (cid: CID) =>
+        temporary.client.block.stat(cid).then(
+          () => true,
+          () => false,
+        );
+      let collected!: () => void;
+      const gcDone = new Promise<void>((resolve) => (collected = resolve));
+      async function* paused(): AsyncGenerator<Uint8Array> {
+        yield bytes;
+        await gcDone;
+      }
+      const adding = temporary.client.add(paused(), MEDLEDGER_ADD);
+      // The leaves are written as they are imported, unpinned until the upload ends...
+      while (!(await stored(firstLeaf))) await new Promise((resolve) => setTimeout(resolve, 10));
+      // ...so a collection now deletes them.
+      await rpc(temporary, 'repo/gc');
+      assert.equal(await stored(firstLeaf), false);
+      collected();
+      const { cid } = await adding;
+      assert.ok(await stored(firstLeaf));
+      assert.ok(equals(await cat(temporary, cid), bytes));
     });
   });
 

@@ -188,6 +188,7 @@ const handleRepoGc: Handler = async (_req, res, context) => {
     context.helia.gc({
       onProgress: (event) => {
         if (event.type === 'helia:gc:deleted') {
+          context.blockDeletions.count += 1;
           lines.push({ Key: { '/': CID.createV1(RAW_CODEC, event.detail.multihash).toString() } });
         }
         if (event.type === 'helia:gc:error') lines.push({ Error: event.detail.message });

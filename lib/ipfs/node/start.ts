@@ -6,19 +6,18 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { unixfs } from '@helia/unixfs';
-import { FsBlockstore } from 'blockstore-fs';
-import { FsDatastore } from 'datastore-fs';
 import { createHeliaLight } from 'helia';
 import { Mutex, type NodeContext } from './context';
 import { createGatewayHandler } from './gateway';
 import { loadOrCreateIdentity } from './identity';
 import { createRpcApiHandler } from './rpc-api';
+import { openStores } from './stores';
 
 /** Options of {@link startIpfsNode}. */
 export interface IpfsNodeOptions {
-  /** Directory holding the blockstore (`blocks/`) and datastore (`datastore/`: pins, identity). */
+  /** Directory holding the blockstore (`blocks/`) and the LevelDB datastore (`datastore/`: pins, identity). */
   readonly dataDir: string;
   /** RPC API port; 0 picks a free one. Default 5001 (Kubo's). */
   readonly apiPort?: number;
@@ -84,10 +83,8 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<RunningIp
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
   await mkdir(dataDir, { recursive: true });
-  const blockstore = new FsBlockstore(join(dataDir, 'blocks'));
-  const datastore = new FsDatastore(join(dataDir, 'datastore'));
-  await blockstore.open();
-  await datastore.open();
+  const stores = await openStores(dataDir);
+  const { blockstore, datastore } = stores;
   // createHeliaLight: no libp2p, no routers, no block brokers — a missing block is an error, never a
   // network fetch.
   const helia = createHeliaLight({ blockstore, datastore });
@@ -95,17 +92,18 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<RunningIp
   const servers: Server[] = [];
   const closeStores = async () => {
     await helia.stop();
-    await blockstore.close();
-    await datastore.close();
+    await stores.close();
   };
   try {
     await helia.start();
     const context: NodeContext = {
       helia,
+      blockstore,
       fs: unixfs(helia),
       identity: await loadOrCreateIdentity(datastore),
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
       commitLock: new Mutex(),
+      blockDeletions: { count: 0 },
     };
     servers.push(await listen(createRpcApiHandler(context), options.apiPort ?? 5001, host));
     const gatewayHandler = createGatewayHandler(context, { corsOrigins: options.gatewayCorsOrigins ?? [] });
