@@ -22,7 +22,6 @@ import {
   IV_LENGTH,
   KEY_LENGTH,
   randomBytes,
-  sha256Digest,
   TAG_LENGTH,
 } from './aead';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, magicBytes, wipe } from './bytes';
@@ -236,16 +235,24 @@ export async function* encryptFileStream(
   while (pending.length > 0) yield await emit();
 }
 
+/**
+ * Size of the encrypted form of a file, for progress before it exists.
+ * @param plaintextBytes - size of the file
+ * @param segmentLog2 - log2 of the segment size it is encrypted with
+ */
+export function encryptedFileSize(plaintextBytes: number, segmentLog2 = DEFAULT_SEGMENT_LOG2): number {
+  const segments = Math.max(1, Math.ceil(plaintextBytes / 2 ** segmentLog2));
+  return HEADER_LENGTH + plaintextBytes + segments * TAG_LENGTH;
+}
+
 /** Result of {@link encryptFile}. */
 export interface EncryptedFile {
   readonly ciphertext: Uint8Array;
-  /** SHA-256 of the ciphertext (what goes on-chain; never a hash of the plaintext). */
-  readonly ciphertextSha256: Uint8Array;
   readonly plaintextSize: number;
 }
 
 /**
- * Encrypts a whole file into memory and hashes the ciphertext with native SHA-256.
+ * Encrypts a whole file into memory.
  * @param source - the plaintext
  * @param dataKey - the data key of the record version the file belongs to
  * @param context - that record's context
@@ -261,11 +268,7 @@ export async function encryptFile(
   for await (const part of encryptFileStream(source, dataKey, context, options)) parts.push(part);
   const ciphertext = concatBytes(...parts);
   const segmentCount = parts.length - 1;
-  return {
-    ciphertext,
-    ciphertextSha256: await sha256Digest(ciphertext),
-    plaintextSize: ciphertext.length - HEADER_LENGTH - segmentCount * TAG_LENGTH,
-  };
+  return { ciphertext, plaintextSize: ciphertext.length - HEADER_LENGTH - segmentCount * TAG_LENGTH };
 }
 
 /**

@@ -46,6 +46,7 @@ export {
   decryptFileStream,
   encryptFile,
   encryptFileStream,
+  encryptedFileSize,
   type ByteSource,
   type DecryptFileOptions,
   type EncryptedFile,

@@ -21,38 +21,61 @@ function pdf(size: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Reads the whole ciphertext, then asks for the Attachment, as a caller storing the file does. */
+async function encryptWhole(...args: Parameters<typeof encryptAttachment>) {
+  const encryption = encryptAttachment(...args);
+  const pieces: Uint8Array[] = [];
+  for await (const piece of encryption.ciphertext) pieces.push(piece);
+  const ciphertext = Buffer.concat(pieces);
+  return { encryption, ciphertext, attachment: await encryption.attachment() };
+}
+
 describe('encryptAttachment', () => {
-  it('encrypts a file and describes its plaintext in the Attachment', async () => {
+  it('encrypts a file as a stream and describes its plaintext in the Attachment', async () => {
     const file = pdf(300_000);
     const dataKey = generateDataKey();
     const progress: FileProgress[] = [];
-    const { encrypted, attachment } = await encryptAttachment(new Blob([file]), dataKey, context, {
+    const { encryption, ciphertext, attachment } = await encryptWhole(new Blob([file]), dataKey, context, {
       title: 'discharge.pdf',
       segmentLog2: 16,
       onProgress: (p) => progress.push(p),
     });
     assert.equal(attachment.contentType, 'application/pdf');
     assert.equal(attachment.size, file.length);
+    assert.equal(attachment.title, 'discharge.pdf');
     assert.equal(attachment.hash, createHash('sha1').update(file).digest('base64'));
     assert.equal(attachment.extension?.[0]?.url, ENCRYPTED_ATTACHMENT_URL);
     assert.deepEqual(progress.at(-1), { bytesDone: file.length, totalBytes: file.length });
-    assert.deepEqual(await decryptFile(encrypted.ciphertext, dataKey, { expected: context }), file);
-    const ciphertextHash = createHash('sha256').update(encrypted.ciphertext).digest();
-    assert.deepEqual(Buffer.from(encrypted.ciphertextSha256), ciphertextHash);
+    assert.equal(encryption.ciphertextBytes, ciphertext.length);
+    assert.deepEqual(await decryptFile(ciphertext, dataKey, { expected: context }), file);
   });
 
   it('hashes bytes held in memory the same way as a streamed file', async () => {
     const file = pdf(300_000);
-    const { encrypted, attachment } = await encryptAttachment(file, generateDataKey(), context, { segmentLog2: 16 });
+    const { ciphertext, attachment } = await encryptWhole(file, generateDataKey(), context, { segmentLog2: 16 });
     assert.equal(attachment.contentType, 'application/pdf');
     assert.equal(attachment.size, file.length);
     assert.equal(attachment.hash, createHash('sha1').update(file).digest('base64'));
-    assert.equal(encrypted.plaintextSize, file.length);
+    assert.ok(ciphertext.length > file.length);
   });
 
-  it('refuses a content type that is not a MIME type', async () => {
-    await assert.rejects(
-      encryptAttachment(pdf(10), generateDataKey(), context, { contentType: 'pdf' }),
+  it('describes a stream of unknown length once it has been read', async () => {
+    const file = pdf(70_000);
+    const stream = new Blob([file]).stream();
+    const { encryption, attachment } = await encryptWhole(stream, generateDataKey(), context, { segmentLog2: 12 });
+    assert.equal(encryption.ciphertextBytes, undefined);
+    assert.equal(attachment.size, file.length);
+    assert.equal(attachment.hash, createHash('sha1').update(file).digest('base64'));
+  });
+
+  it('has no Attachment to give before the ciphertext has been read to the end', async () => {
+    const encryption = encryptAttachment(pdf(10), generateDataKey(), context);
+    await assert.rejects(encryption.attachment(), /read the ciphertext to the end/);
+  });
+
+  it('refuses a content type that is not a MIME type', () => {
+    assert.throws(
+      () => encryptAttachment(pdf(10), generateDataKey(), context, { contentType: 'pdf' }),
       ValidationError,
     );
   });
@@ -72,7 +95,7 @@ describe('sniffContentType', () => {
 
 describe('documentReferenceFor', () => {
   it('builds a valid DocumentReference pointing at the encrypted file', async () => {
-    const { attachment } = await encryptAttachment(pdf(1000), generateDataKey(), context);
+    const { attachment } = await encryptWhole(pdf(1000), generateDataKey(), context);
     const doc = documentReferenceFor({
       attachment: { ...attachment, url: 'ipfs://bafkreidummycidforthetest' },
       subject: { reference: 'Patient/1' },

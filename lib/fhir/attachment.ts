@@ -9,9 +9,10 @@ import { sha1 } from '@noble/hashes/legacy.js';
 
 import {
   byteChunks,
-  encryptFile,
+  DEFAULT_SEGMENT_LOG2,
+  encryptedFileSize,
+  encryptFileStream,
   type ByteSource,
-  type EncryptedFile,
   type EncryptFileOptions,
   type RecordContext,
 } from '../crypto';
@@ -45,25 +46,36 @@ export interface EncryptAttachmentOptions extends EncryptFileOptions {
   readonly title?: string;
 }
 
-/** An encrypted file and the Attachment describing its plaintext (without `url`: set it to the CID). */
-export interface EncryptedAttachment {
-  readonly encrypted: EncryptedFile;
-  readonly attachment: Attachment;
+/**
+ * A file being encrypted for a DocumentReference record: the ciphertext as it is produced, and the
+ * Attachment describing the plaintext once all of it has gone through.
+ */
+export interface AttachmentEncryption {
+  /** The `MLFS` ciphertext, header first, then segment by segment. Read it once, to the end. */
+  readonly ciphertext: AsyncIterable<Uint8Array>;
+  /** Size of the ciphertext in bytes when the plaintext size is known in advance, for progress. */
+  readonly ciphertextBytes: number | undefined;
+  /**
+   * The Attachment (without `url`: set it to where the ciphertext was stored).
+   * @throws Error when called before {@link ciphertext} has been read to the end
+   */
+  attachment(): Promise<Attachment>;
 }
 
 /**
- * Encrypts a file for a DocumentReference record, hashing the plaintext as it streams by.
+ * Encrypts a file for a DocumentReference record as a stream, hashing the plaintext as it goes by,
+ * so a large file can be encrypted while it is being uploaded and is never held whole.
  * @param source - the file (File/Blob in the browser, `fs.openAsBlob` or a stream in Node, bytes)
  * @param dataKey - the data key the DocumentReference record version will be sealed with
  * @param context - that record's context
  * @param options - content type, title, attachment index, segment size, progress
  */
-export async function encryptAttachment(
+export function encryptAttachment(
   source: ByteSource,
   dataKey: Uint8Array,
   context: RecordContext,
   options: EncryptAttachmentOptions = {},
-): Promise<EncryptedAttachment> {
+): AttachmentEncryption {
   if (options.contentType !== undefined && !MIME.test(options.contentType)) {
     throw new ValidationError([{ path: 'contentType', message: `"${options.contentType}" is not a MIME type` }]);
   }
@@ -72,6 +84,8 @@ export async function encryptAttachment(
   // held whole.
   const inMemory = source instanceof Uint8Array;
   const nativeSha1 = inMemory ? globalThis.crypto.subtle.digest('SHA-1', toBufferSource(source)) : undefined;
+  // Reported through attachment(), not left unhandled, if nobody reads the ciphertext.
+  nativeSha1?.catch(() => undefined);
   const hasher = sha1.create();
   let head: Uint8Array | undefined = inMemory ? source.subarray(0, 132) : undefined;
   const hashed = async function* (): AsyncGenerator<Uint8Array> {
@@ -81,28 +95,47 @@ export async function encryptAttachment(
       yield chunk;
     }
   };
-  const totalBytes =
-    source instanceof Uint8Array ? source.length : source instanceof Blob ? source.size : options.totalBytes;
-  const encrypted = await encryptFile(inMemory ? source : hashed(), dataKey, context, { ...options, totalBytes });
-  const plaintextSha1 = nativeSha1 ? new Uint8Array(await nativeSha1) : hasher.digest();
-  const attachmentIndex = options.attachmentIndex ?? 0;
-  const attachment: Attachment = {
-    contentType: options.contentType ?? sniffContentType(head ?? new Uint8Array(0)) ?? 'application/octet-stream',
-    size: encrypted.plaintextSize,
-    hash: btoa(String.fromCharCode(...plaintextSha1)),
-    ...(options.title === undefined ? {} : { title: options.title }),
-    creation: new Date().toISOString(),
-    extension: [
-      {
-        url: ENCRYPTED_ATTACHMENT_URL,
-        extension: [
-          { url: 'format', valueCode: 'MLFS/1' },
-          { url: 'index', valueUnsignedInt: attachmentIndex },
-        ],
+  const totalBytes = inMemory ? source.length : source instanceof Blob ? source.size : options.totalBytes;
+  const segmentLog2 = options.segmentLog2 ?? DEFAULT_SEGMENT_LOG2;
+  let plaintextSize: number | undefined;
+  const ciphertext = async function* (): AsyncGenerator<Uint8Array> {
+    let bytes = 0;
+    const stream = encryptFileStream(inMemory ? source : hashed(), dataKey, context, {
+      ...options,
+      totalBytes,
+      onProgress: (progress) => {
+        bytes = progress.bytesDone;
+        options.onProgress?.(progress);
       },
-    ],
+    });
+    yield* stream;
+    plaintextSize = bytes;
   };
-  return { encrypted, attachment };
+  return {
+    ciphertext: ciphertext(),
+    ciphertextBytes: totalBytes === undefined ? undefined : encryptedFileSize(totalBytes, segmentLog2),
+    async attachment() {
+      if (plaintextSize === undefined)
+        throw new Error('read the ciphertext to the end before asking for its Attachment');
+      const plaintextSha1 = nativeSha1 ? new Uint8Array(await nativeSha1) : hasher.digest();
+      return {
+        contentType: options.contentType ?? sniffContentType(head ?? new Uint8Array(0)) ?? 'application/octet-stream',
+        size: plaintextSize,
+        hash: btoa(String.fromCharCode(...plaintextSha1)),
+        ...(options.title === undefined ? {} : { title: options.title }),
+        creation: new Date().toISOString(),
+        extension: [
+          {
+            url: ENCRYPTED_ATTACHMENT_URL,
+            extension: [
+              { url: 'format', valueCode: 'MLFS/1' },
+              { url: 'index', valueUnsignedInt: options.attachmentIndex ?? 0 },
+            ],
+          },
+        ],
+      };
+    },
+  };
 }
 
 /**

@@ -18,5 +18,5 @@ export {
   encryptAttachment,
   sniffContentType,
   type EncryptAttachmentOptions,
-  type EncryptedAttachment,
+  type AttachmentEncryption,
 } from './attachment';

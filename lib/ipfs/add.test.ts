@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import all from 'it-all';
 import { ServiceUnavailableError, ValidationError } from '../errors';
-import { addBytes, type UploadProgress } from './add';
+import { addBytes, addStream, type UploadProgress } from './add';
 import { computeCid, MEDLEDGER_UNIXFS } from './cid';
 import { createIpfsClient } from './client';
 import { deterministicBytes, startTemporaryNode, type TemporaryNode } from './node/testing';
@@ -64,5 +64,39 @@ describe('addBytes', () => {
         error.message.includes(stopped.node.apiUrl) &&
         /ECONNREFUSED/.test(error.message),
     );
+  });
+});
+
+describe('addStream', () => {
+  let temporary: TemporaryNode;
+  before(async () => {
+    temporary = await startTemporaryNode({ maxUploadBytes: 4 * 1_048_576 });
+  });
+  after(() => temporary.dispose());
+
+  const pinned = async () => (await all(temporary.client.pin.ls())).map((pin) => pin.cid.toString()).sort();
+
+  it('stores a stream piece by piece under the CID of its bytes, with progress as the pieces go', async () => {
+    const bytes = deterministicBytes(1_300_000, 20);
+    const events: UploadProgress[] = [];
+    async function* pieces(): AsyncGenerator<Uint8Array> {
+      for (let offset = 0; offset < bytes.length; offset += 100_000) yield bytes.subarray(offset, offset + 100_000);
+    }
+    const cid = await addStream(temporary.client, pieces(), { onProgress: (progress) => events.push(progress) });
+    assert.equal(cid, await computeCid(bytes, MEDLEDGER_UNIXFS));
+    assert.deepEqual(Buffer.concat(await all(temporary.client.cat(cid))), Buffer.from(bytes));
+    assert.equal(events.length, 13);
+    assert.deepEqual(events.at(-1), { loadedBytes: bytes.length, totalBytes: undefined });
+  });
+
+  it("fails with the source's own error when the source breaks, leaving nothing pinned", async () => {
+    const before = await pinned();
+    const broken = new Error('the file could not be read');
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield deterministicBytes(600_000, 21);
+      throw broken;
+    }
+    await assert.rejects(addStream(temporary.client, failing()), (error) => error === broken);
+    assert.deepEqual(await pinned(), before);
   });
 });

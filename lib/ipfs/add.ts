@@ -10,51 +10,102 @@ import { unpin } from './pins';
 /** How much of an upload has been handed to the connection so far. */
 export interface UploadProgress {
   readonly loadedBytes: number;
-  readonly totalBytes: number;
+  /** The size of the whole upload, when it is known in advance. */
+  readonly totalBytes: number | undefined;
 }
 
-/** Options of {@link addBytes}. */
+/** Options of {@link addBytes} and {@link addStream}. */
 export interface AddBytesOptions {
-  /** Called as the bytes are streamed to the node, once per chunk and once more at the end. */
+  /** Called as the bytes are streamed to the node, once per piece (and once for empty content). */
   readonly onProgress?: (progress: UploadProgress) => void;
   readonly signal?: AbortSignal;
 }
 
-/**
- * Progress is counted as the HTTP client pulls pieces off this generator, which works unchanged
- * against any node (the RPC API's own progress lines only arrive once the upload is complete).
- */
-function* inPieces(bytes: Uint8Array, onProgress: AddBytesOptions['onProgress']): Generator<Uint8Array> {
-  const pieceSize = MEDLEDGER_UNIXFS.chunkSize;
-  for (let offset = 0; offset < bytes.length; offset += pieceSize) {
-    const piece = bytes.subarray(offset, offset + pieceSize);
-    yield piece;
-    onProgress?.({ loadedBytes: offset + piece.length, totalBytes: bytes.length });
-  }
-  if (bytes.length === 0) onProgress?.({ loadedBytes: 0, totalBytes: 0 });
+/** Options of {@link addStream}. */
+export interface AddStreamOptions extends AddBytesOptions {
+  /** Size of the whole stream, if known, for progress. */
+  readonly totalBytes?: number;
 }
 
 /**
- * Adds `bytes` as one pinned file (CIDv1, sha2-256, 256 KiB chunks, raw leaves) and checks that the
- * node assigned the CID those parameters give; a node that ignores them would otherwise store the
- * data under an address no other node agrees on.
+ * Pieces handed from one reader to another, in order; the reader waits while the queue is empty.
+ * Nothing bounds it: the CID computation that reads it keeps up with any upload.
+ */
+class PieceQueue implements AsyncIterable<Uint8Array> {
+  private readonly pieces: Uint8Array[] = [];
+  private ended = false;
+  private wake: (() => void) | undefined;
+
+  push(piece: Uint8Array): void {
+    this.pieces.push(piece);
+    this.notify();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const piece = this.pieces.shift();
+      if (piece !== undefined) yield piece;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
+
+/**
+ * Adds a stream of bytes as one pinned file (CIDv1, sha2-256, 256 KiB chunks, raw leaves) while
+ * computing, from the same pieces as they go by, the CID those parameters give; the node's answer
+ * must match it, since a node that ignored the parameters would store the data under an address no
+ * other node agrees on. Nothing is held whole: a large file can be encrypted straight into the upload.
  *
  * @param client - RPC client of the IPFS node.
- * @param bytes - The content, typically an encrypted record envelope.
- * @param options - Progress callback and abort signal.
+ * @param source - The content, piece by piece; read once, to the end.
+ * @param options - Total size and progress callback, abort signal.
  * @returns The CIDv1 string (`bafk…` for one chunk, `bafy…` above 256 KiB).
  * @throws {@link IntegrityError} when the node returns a different CID (its pin is removed again).
  * @throws {@link ServiceUnavailableError} when the node cannot be reached or fails.
+ * @throws whatever `source` throws, after the upload has been abandoned.
  */
-export async function addBytes(
+export async function addStream(
   client: KuboRPCClient,
-  bytes: Uint8Array,
-  options: AddBytesOptions = {},
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: AddStreamOptions = {},
 ): Promise<string> {
-  const expected = await computeCid(bytes, MEDLEDGER_UNIXFS);
+  const queue = new PieceQueue();
+  const expectedCid = computeCid(queue, MEDLEDGER_UNIXFS);
+  // Settled below in every case; this only keeps an abandoned computation from being reported unhandled.
+  expectedCid.catch(() => undefined);
+  let loadedBytes = 0;
+  let sourceError: { error: unknown } | undefined;
+  const pieces = async function* (): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const piece of source) {
+        if (piece.length === 0) continue;
+        queue.push(piece);
+        yield piece;
+        loadedBytes += piece.length;
+        options.onProgress?.({ loadedBytes, totalBytes: options.totalBytes });
+      }
+    } catch (error) {
+      // The HTTP client reports a failing body as its own abort; remember what really went wrong.
+      sourceError = { error };
+      throw error;
+    }
+    if (loadedBytes === 0) options.onProgress?.({ loadedBytes: 0, totalBytes: options.totalBytes });
+  };
   let added: CID;
   try {
-    const result = await client.add(inPieces(bytes, options.onProgress), {
+    const result = await client.add(pieces(), {
       cidVersion: MEDLEDGER_UNIXFS.cidVersion,
       rawLeaves: MEDLEDGER_UNIXFS.rawLeaves,
       chunker: `size-${MEDLEDGER_UNIXFS.chunkSize}`,
@@ -64,11 +115,20 @@ export async function addBytes(
     });
     added = result.cid;
   } catch (error) {
-    throw toIpfsError(client, `add ${bytes.length} bytes`, error);
+    if (sourceError !== undefined) throw sourceError.error;
+    throw toIpfsError(client, `add ${loadedBytes} bytes`, error);
+  } finally {
+    queue.end();
   }
+  if (sourceError !== undefined) {
+    // The node stored what it got before the source failed; it is not what the caller meant to add.
+    await unpin(client, added.toString()).catch(() => false);
+    throw sourceError.error;
+  }
+  const expected = await expectedCid;
   if (!added.equals(CID.parse(expected))) {
     const mismatch = new IntegrityError(
-      `IPFS node stored ${bytes.length} bytes as ${added.toString()}, but CIDv1/raw-leaves/256 KiB chunks give ${expected}: the node does not honour MedLedger's add parameters`,
+      `IPFS node stored ${loadedBytes} bytes as ${added.toString()}, but CIDv1/raw-leaves/256 KiB chunks give ${expected}: the node does not honour MedLedger's add parameters`,
     );
     // Leave nothing pinned under an address nobody else would compute; the mismatch stays the error
     // to report even if this clean-up fails as well.
@@ -76,4 +136,24 @@ export async function addBytes(
     throw mismatch;
   }
   return expected;
+}
+
+/** `bytes` in upload-sized pieces, so progress is reported as they are sent. */
+function* inPieces(bytes: Uint8Array): Generator<Uint8Array> {
+  const pieceSize = MEDLEDGER_UNIXFS.chunkSize;
+  for (let offset = 0; offset < bytes.length; offset += pieceSize) yield bytes.subarray(offset, offset + pieceSize);
+}
+
+/**
+ * Adds `bytes` as one pinned file; see {@link addStream}.
+ *
+ * @param client - RPC client of the IPFS node.
+ * @param bytes - The content, typically an encrypted record envelope.
+ * @param options - Progress callback and abort signal.
+ * @returns The CIDv1 string (`bafk…` for one chunk, `bafy…` above 256 KiB).
+ * @throws {@link IntegrityError} when the node returns a different CID (its pin is removed again).
+ * @throws {@link ServiceUnavailableError} when the node cannot be reached or fails.
+ */
+export function addBytes(client: KuboRPCClient, bytes: Uint8Array, options: AddBytesOptions = {}): Promise<string> {
+  return addStream(client, inPieces(bytes), { ...options, totalBytes: bytes.length });
 }

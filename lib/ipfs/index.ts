@@ -3,7 +3,7 @@
  * fetches and pinning, all through a Kubo RPC API. The embedded node itself lives in `./node` and is
  * Node-only, so it is deliberately not re-exported here.
  */
-export { addBytes, type AddBytesOptions, type UploadProgress } from './add';
+export { addBytes, addStream, type AddBytesOptions, type AddStreamOptions, type UploadProgress } from './add';
 export { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 export { createIpfsClient, type KuboRPCClient } from './client';
 export { fetchVerified, type FetchVerifiedOptions } from './fetch';

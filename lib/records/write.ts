@@ -1,4 +1,4 @@
-import type { DocumentReference } from '@medplum/fhirtypes';
+import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
 import { type Address, type Hex, parseEventLogs } from 'viem';
 
 import {
@@ -21,7 +21,7 @@ import {
 } from '../crypto';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
-import { addBytes, unpin } from '../ipfs';
+import { addBytes, addStream, unpin } from '../ipfs';
 import type { ProgressListener } from './progress';
 import { type RecordPayload, type Vault, actorOf, cidToBytes, encodePayload, sha256Hex } from './vault';
 
@@ -120,7 +120,9 @@ export async function storeRecords(
   progress({ step: 'validate', done: 0, total: records.length });
   const issues: ValidationIssue[] = [];
   if (records.length === 0) issues.push({ path: 'records', message: 'nothing to write' });
-  records.forEach((record, index) => issues.push(...resourceIssues(record.payload.resource, `records[${index}].resource`)));
+  records.forEach((record, index) =>
+    issues.push(...resourceIssues(record.payload.resource, `records[${index}].resource`)),
+  );
   if (issues.length > 0) throw new ValidationError(issues, 'Nothing was written; the records are invalid');
 
   const sealed = await sealAll(vault, patient, records, options, progress);
@@ -185,7 +187,12 @@ async function sealAll(
       epoch,
     };
     const wrapping = wrappingFor(vault, actor, patient, info.encryptionKey, context, options.keyring);
-    const envelope = await sealRecord(encodePayload(record.payload), context, wrapping, record.dataKey ?? generateDataKey());
+    const envelope = await sealRecord(
+      encodePayload(record.payload),
+      context,
+      wrapping,
+      record.dataKey ?? generateDataKey(),
+    );
     sealed.push({ context, envelope });
     progress({ step: 'encrypt', done: index + 1, total: records.length });
   }
@@ -274,10 +281,49 @@ export interface NewFile {
   readonly maxBytes?: number;
 }
 
+/** A file encrypted into IPFS, not yet referenced by any record. */
+export interface StoredAttachment {
+  readonly cid: string;
+  /** The Attachment describing the plaintext, with `url` set to `ipfs://<cid>`. */
+  readonly attachment: Attachment;
+}
+
 /**
- * Stores a file (PDF, image, DICOM): encrypts it in segments under a fresh data key, uploads the
- * ciphertext, and writes a DocumentReference record — sealed under the same data key — that points
- * at it. Progress covers the file's bytes first, then the record.
+ * Encrypts a file in segments under the data key of the DocumentReference record version it will
+ * belong to, streaming the ciphertext straight into the IPFS upload: encryption, hashing and the
+ * node's import all run at once, and the file is never held whole. Progress counts the bytes
+ * encrypted and handed to the node.
+ * @param vault - the IPFS client to store with
+ * @param source - the file
+ * @param dataKey - the data key the DocumentReference will be sealed with
+ * @param context - that record's context
+ * @param options - content type and title, progress listener
+ * @returns the CID of the ciphertext, pinned; unpin it if no record ends up referencing it
+ */
+export async function storeAttachment(
+  vault: Pick<Vault, 'ipfs'>,
+  source: ByteSource,
+  dataKey: Uint8Array,
+  context: RecordContext,
+  options: { contentType?: string; title?: string; onProgress?: ProgressListener } = {},
+): Promise<StoredAttachment> {
+  const progress = options.onProgress ?? (() => {});
+  const encryption = encryptAttachment(source, dataKey, context, {
+    contentType: options.contentType,
+    title: options.title,
+  });
+  progress({ step: 'encrypt', done: 0, total: encryption.ciphertextBytes });
+  const cid = await addStream(vault.ipfs, encryption.ciphertext, {
+    totalBytes: encryption.ciphertextBytes,
+    onProgress: ({ loadedBytes, totalBytes }) => progress({ step: 'upload', done: loadedBytes, total: totalBytes }),
+  });
+  return { cid, attachment: { ...(await encryption.attachment()), url: `ipfs://${cid}` } };
+}
+
+/**
+ * Stores a file (PDF, image, DICOM): encrypts it into IPFS under a fresh data key (see
+ * {@link storeAttachment}) and writes a DocumentReference record — sealed under the same data key —
+ * that points at it. If the record cannot be written, the file is unpinned again.
  */
 export async function addFile(
   vault: Vault,
@@ -285,8 +331,8 @@ export async function addFile(
   file: NewFile,
   options: WriteOptions = {},
 ): Promise<{ record: AnchoredRecord; attachmentCid: string }> {
-  const progress = options.onProgress ?? (() => {});
-  const size = file.source instanceof Uint8Array ? file.source.length : file.source instanceof Blob ? file.source.size : undefined;
+  const size =
+    file.source instanceof Uint8Array ? file.source.length : file.source instanceof Blob ? file.source.size : undefined;
   if (file.maxBytes !== undefined && size !== undefined && size > file.maxBytes) {
     throw new ValidationError(
       [{ path: 'file', message: `is ${size} bytes; the limit is ${file.maxBytes} bytes` }],
@@ -296,25 +342,33 @@ export async function addFile(
   const info = await readMedLedger(vault.chain, 'patientInfo', [patient]);
   const dataKey = generateDataKey();
   const recordUid = newRecordUid();
-  const context: RecordContext = { patient, recordUid, version: 1, category: categoryOf('DocumentReference'), epoch: info.keyEpoch };
-  const { encrypted, attachment } = await encryptAttachment(file.source, dataKey, context, {
+  const context: RecordContext = {
+    patient,
+    recordUid,
+    version: 1,
+    category: categoryOf('DocumentReference'),
+    epoch: info.keyEpoch,
+  };
+  const { cid, attachment } = await storeAttachment(vault, file.source, dataKey, context, {
     contentType: file.contentType,
     title: file.title,
-    onProgress: ({ bytesDone, totalBytes }) => progress({ step: 'encrypt', done: bytesDone, total: totalBytes }),
-  });
-  const attachmentCid = await addBytes(vault.ipfs, encrypted.ciphertext, {
-    onProgress: ({ loadedBytes, totalBytes }) => progress({ step: 'upload', done: loadedBytes, total: totalBytes }),
+    onProgress: options.onProgress,
   });
   try {
     const documentReference: DocumentReference = documentReferenceFor({
-      attachment: { ...attachment, url: `ipfs://${attachmentCid}` },
+      attachment,
       subject: { reference: `Patient/${patient}` },
       description: file.description,
     });
-    const [record] = await addRecords(vault, patient, [{ payload: { resource: documentReference }, dataKey, recordUid }], options);
-    return { record: record!, attachmentCid };
+    const [record] = await addRecords(
+      vault,
+      patient,
+      [{ payload: { resource: documentReference }, dataKey, recordUid }],
+      options,
+    );
+    return { record: record!, attachmentCid: cid };
   } catch (error) {
-    await unpin(vault.ipfs, attachmentCid).catch(() => false);
+    await unpin(vault.ipfs, cid).catch(() => false);
     throw error;
   }
 }
