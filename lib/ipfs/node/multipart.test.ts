@@ -78,7 +78,9 @@ describe('parseMultipart', () => {
           maxLength: 6,
         },
       )
-      .map((pieces) => new Uint8Array(Buffer.concat(pieces)));
+      .map((pieces) => new Uint8Array(Buffer.concat(pieces)))
+      // A body holding the whole delimiter is not valid multipart: the sender picks a boundary it lacks.
+      .filter((bytes) => !Buffer.from(bytes).includes(delimiter));
     await fc.assert(
       fc.asyncProperty(
         fc.array(content, { minLength: 1, maxLength: 3 }),
