@@ -68,7 +68,11 @@ export interface DecryptFileOptions {
   readonly onProgress?: (progress: FileProgress) => void;
 }
 
-function totalOf(source: ByteSource): number | undefined {
+/**
+ * The size of a source when it can tell without being read: byte arrays and Blobs.
+ * @param source - the bytes, Blob, stream or iterable
+ */
+export function sourceSize(source: ByteSource): number | undefined {
   if (source instanceof Uint8Array) return source.length;
   if (typeof Blob !== 'undefined' && source instanceof Blob) return source.size;
   return undefined;
@@ -189,7 +193,7 @@ export async function* encryptFileStream(
   if (dataKey.length !== KEY_LENGTH) throw new ValidationError([{ path: 'dataKey', message: 'must be 32 bytes' }]);
   const encodedContext = encodeContext(context);
   const segmentSize = 2 ** segmentLog2;
-  const totalBytes = totalOf(source) ?? options.totalBytes;
+  const totalBytes = sourceSize(source) ?? options.totalBytes;
 
   const rawKey = fileKeyFor(dataKey, encodedContext, attachmentIndex);
   const key = await importAesKey(rawKey);

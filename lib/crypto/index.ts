@@ -47,6 +47,7 @@ export {
   encryptFile,
   encryptFileStream,
   encryptedFileSize,
+  sourceSize,
   type ByteSource,
   type DecryptFileOptions,
   type EncryptedFile,

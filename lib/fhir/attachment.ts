@@ -12,6 +12,7 @@ import {
   DEFAULT_SEGMENT_LOG2,
   encryptedFileSize,
   encryptFileStream,
+  sourceSize,
   type ByteSource,
   type EncryptFileOptions,
   type RecordContext,
@@ -95,7 +96,7 @@ export function encryptAttachment(
       yield chunk;
     }
   };
-  const totalBytes = inMemory ? source.length : source instanceof Blob ? source.size : options.totalBytes;
+  const totalBytes = sourceSize(source) ?? options.totalBytes;
   const segmentLog2 = options.segmentLog2 ?? DEFAULT_SEGMENT_LOG2;
   let plaintextSize: number | undefined;
   const ciphertext = async function* (): AsyncGenerator<Uint8Array> {

@@ -18,6 +18,7 @@ import {
   generateDataKey,
   newRecordUid,
   sealRecord,
+  sourceSize,
 } from '../crypto';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
@@ -331,8 +332,7 @@ export async function addFile(
   file: NewFile,
   options: WriteOptions = {},
 ): Promise<{ record: AnchoredRecord; attachmentCid: string }> {
-  const size =
-    file.source instanceof Uint8Array ? file.source.length : file.source instanceof Blob ? file.source.size : undefined;
+  const size = sourceSize(file.source);
   if (file.maxBytes !== undefined && size !== undefined && size > file.maxBytes) {
     throw new ValidationError(
       [{ path: 'file', message: `is ${size} bytes; the limit is ${file.maxBytes} bytes` }],

@@ -106,6 +106,13 @@ async function* limitedBody(req: IncomingMessage, maxBytes: number): AsyncGenera
   }
 }
 
+/** Writes a block the store does not hold yet; `true` if it was written. */
+async function putIfMissing(blockstore: Blockstore, cid: CID, bytes: Uint8Array): Promise<boolean> {
+  if (await blockstore.has(cid)) return false;
+  await blockstore.put(cid, bytes);
+  return true;
+}
+
 /** Block writes one upload keeps in flight while it is still being read. */
 const WRITES_IN_FLIGHT = 16;
 
@@ -144,9 +151,7 @@ class StagedBlocks {
 
   private async write(blockstore: Blockstore, cid: CID, bytes: Uint8Array): Promise<void> {
     try {
-      if (await blockstore.has(cid)) return;
-      await blockstore.put(cid, bytes);
-      this.created.push(cid);
+      if (await putIfMissing(blockstore, cid, bytes)) this.created.push(cid);
     } catch (error) {
       this.writeError ??= error;
     }
@@ -288,7 +293,7 @@ async function writeMissing(blockstore: Blockstore, blocks: readonly { cid: CID;
   const worker = async () => {
     while (next < blocks.length) {
       const { cid, bytes } = blocks[next++]!;
-      if (!(await blockstore.has(cid))) await blockstore.put(cid, bytes);
+      await putIfMissing(blockstore, cid, bytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, blocks.length) }, worker));
