@@ -2,11 +2,13 @@
  * State shared by the RPC API and the gateway of one embedded node, and helpers both use.
  */
 import type { UnixFS } from '@helia/unixfs';
-import type { GraphWalkerFactory, Helia } from 'helia';
+import type { GraphNode, GraphWalkerFactory, Helia, WalkOptions } from 'helia';
 import type { Blockstore } from 'interface-blockstore';
+import { createUnsafe } from 'multiformats/block';
 import { CID } from 'multiformats/cid';
 import { badRequest, KuboApiError, KuboErrorCode } from './http';
 import type { NodeIdentity } from './identity';
+import { pinRecordKeys, type NodeDatastore } from './stores';
 
 /** Runs async tasks one at a time, in arrival order. */
 export class Mutex {
@@ -28,13 +30,16 @@ export interface NodeContext {
    * announces block by block, one after the other, which only matters to a networked node.
    */
   readonly blockstore: Blockstore;
+  /** Helia's datastore (pin records, the identity); pins write to it in one batch each. */
+  readonly datastore: NodeDatastore;
   readonly fs: UnixFS;
   readonly identity: NodeIdentity;
   /** Largest request body `/api/v0/add` accepts, in bytes. */
   readonly maxUploadBytes: number;
   /**
-   * Held while an upload's blocks are written and pinned, and during garbage collection, so a
-   * collection can never delete blocks that are about to be pinned.
+   * Held while an upload's blocks are written and pinned, while a pin is added or removed, and during
+   * garbage collection: a collection can never delete blocks that are about to be pinned, and pin
+   * records, which Helia updates read-modify-write, have one writer at a time.
    */
   readonly commitLock: Mutex;
   /**
@@ -72,25 +77,81 @@ export function parseIpfsPath(value: string): IpfsPath {
   }
 }
 
+function notFoundLocally(cid: CID): KuboApiError {
+  return new KuboApiError(
+    `block was not found locally (offline): ipld: could not find ${cid.toString()}`,
+    500,
+    KuboErrorCode.normal,
+  );
+}
+
 /**
  * Fails the way an offline Kubo node does when a root block is not in the local store.
  *
  * @throws {@link KuboApiError} (500) naming the missing CID.
  */
 export async function assertHasBlock(context: NodeContext, cid: CID): Promise<void> {
-  if (!(await context.helia.blockstore.has(cid))) {
-    throw new KuboApiError(
-      `block was not found locally (offline): ipld: could not find ${cid.toString()}`,
-      500,
-      KuboErrorCode.normal,
-    );
-  }
+  if (!(await context.helia.blockstore.has(cid))) throw notFoundLocally(cid);
+}
+
+/**
+ * A depth-first DAG walker for Helia's pins that reads one block at a time from `load`. Helia's own
+ * walker reads ahead in a queue, and a block missing from an offline store fails there as an
+ * unhandled rejection while the pin goes on without it; here a missing block is the walk's error.
+ *
+ * @param load - The bytes of a block, or `undefined` when the store does not have it.
+ * @param onMissing - `fail`: throw Kubo's "not found locally" error (pinning must not skip a block);
+ *   `skip`: leave the block and everything below it out (unpinning must work even then).
+ */
+export function dagWalker(
+  load: (cid: CID) => Promise<Uint8Array | undefined>,
+  onMissing: 'fail' | 'skip',
+): GraphWalkerFactory {
+  return ({ getCodec }) => ({
+    async *walk<T>(root: CID, options: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
+      const maxDepth = options.depth ?? Infinity;
+      const stack = [{ cid: root, depth: 0, path: [root] }];
+      for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+        const { cid, depth, path } = next;
+        options.signal?.throwIfAborted();
+        const bytes = await load(cid);
+        if (bytes === undefined) {
+          if (onMissing === 'skip') continue;
+          throw notFoundLocally(cid);
+        }
+        const block = createUnsafe<T, number, number, 0 | 1>({
+          cid: cid as CID<T, number, number, 0 | 1>,
+          bytes,
+          codec: await getCodec(cid.code),
+        });
+        if (depth < maxDepth) {
+          // Pushed in reverse so that children pop, and are pinned, in link order.
+          const children = [...block.links()].map(([, child]) => child).reverse();
+          for (const child of children) stack.push({ cid: child, depth: depth + 1, path: [...path, child] });
+        }
+        yield { block, depth, path };
+      }
+    },
+  });
+}
+
+/** A {@link dagWalker} over the node's blockstore. */
+function storedDagWalker(context: NodeContext, onMissing: 'fail' | 'skip'): GraphWalkerFactory {
+  return dagWalker(async (cid) => {
+    if (!(await context.blockstore.has(cid))) return undefined;
+    const pieces: Uint8Array[] = [];
+    for await (const piece of context.blockstore.get(cid)) pieces.push(piece);
+    return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+  }, onMissing);
 }
 
 /**
  * Pins `cid` (recursively, or only its root block), succeeding if it is already pinned as Kubo does.
+ * The pin's records are written in one atomic batch: a pin that fails half-way (a block missing from
+ * the store, say) leaves no trace. Callers hold the commit lock.
  *
- * @param walker - How to walk the DAG; Helia's default reads every block back from the blockstore.
+ * @param walker - How to walk the DAG; by default every block is read back from the blockstore.
+ * @param blocks - The DAG's blocks when the caller knows them, so their records are read in one go.
  * @throws when a block of the DAG is missing from the local store.
  */
 export async function addPin(
@@ -98,11 +159,25 @@ export async function addPin(
   cid: CID,
   recursive: boolean,
   walker?: GraphWalkerFactory,
+  blocks: readonly CID[] = [],
 ): Promise<void> {
   try {
-    for await (const _pinned of context.helia.pins.add(cid, { depth: recursive ? Infinity : 0, walker }));
+    await context.datastore.inBatch(pinRecordKeys([cid], blocks), async () => {
+      const options = { depth: recursive ? Infinity : 0, walker: walker ?? storedDagWalker(context, 'fail') };
+      for await (const _pinned of context.helia.pins.add(cid, options));
+    });
   } catch (error) {
     if (error instanceof Error && error.name === 'AlreadyPinnedError') return;
     throw error;
   }
+}
+
+/**
+ * Removes the pin of `cid`, all its records in one atomic batch, even if blocks of its DAG have gone
+ * missing (their records, and those below them, stay). Callers hold the commit lock.
+ */
+export async function removePin(context: NodeContext, cid: CID): Promise<void> {
+  await context.datastore.inBatch([], async () => {
+    for await (const _unpinned of context.helia.pins.rm(cid, { walker: storedDagWalker(context, 'skip') }));
+  });
 }

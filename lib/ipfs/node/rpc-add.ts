@@ -7,13 +7,12 @@
  * unpinned blocks behind, which `repo/gc` collects (as with Kubo).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphNode, GraphWalkerFactory, WalkOptions } from 'helia';
+import type { GraphWalkerFactory } from 'helia';
 import type { Blockstore } from 'interface-blockstore';
 import { importer } from 'ipfs-unixfs-importer';
-import { createUnsafe } from 'multiformats/block';
 import type { CID } from 'multiformats/cid';
 import { kuboImporterOptions, parseChunker, type UnixfsParams } from '../cid';
-import { addPin, type NodeContext } from './context';
+import { addPin, dagWalker, type NodeContext } from './context';
 import { badRequest, booleanParam, KuboApiError, KuboErrorCode, requestUrl } from './http';
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
 
@@ -182,34 +181,11 @@ class StagedBlocks {
   }
 
   /**
-   * Walks a DAG of this upload depth-first over the staged bytes, as Helia's walker would over the
-   * blockstore: pinning what was just imported then costs no disk reads (reading a 50 MiB file back
-   * block by block took longer than storing it).
+   * Walks a DAG of this upload over the staged bytes: pinning what was just imported then costs no
+   * disk reads (reading a 50 MiB file back block by block took longer than storing it).
    */
   walker(): GraphWalkerFactory {
-    const blocks = this.blocks;
-    return ({ getCodec }) => ({
-      async *walk<T>(root: CID, options: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
-        const maxDepth = options.depth ?? Infinity;
-        const stack = [{ cid: root, depth: 0, path: [root] }];
-        for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-          const { cid, depth, path } = next;
-          const staged = blocks.get(cid.toString());
-          if (staged === undefined) throw new Error(`block ${cid.toString()} is not part of this upload`);
-          const block = createUnsafe<T, number, number, 0 | 1>({
-            cid: cid as CID<T, number, number, 0 | 1>,
-            bytes: staged.bytes,
-            codec: await getCodec(cid.code),
-          });
-          if (depth < maxDepth) {
-            // Pushed in reverse so that children pop, and are pinned, in link order.
-            const children = [...block.links()].map(([, child]) => child).reverse();
-            for (const child of children) stack.push({ cid: child, depth: depth + 1, path: [...path, child] });
-          }
-          yield { block, depth, path };
-        }
-      },
-    });
+    return dagWalker(async (cid) => this.blocks.get(cid.toString())?.bytes, 'fail');
   }
 }
 
@@ -336,7 +312,8 @@ async function commitBatch(batch: readonly PendingCommit[], context: NodeContext
     await Promise.all(
       wave.commits.map(async (pending) => {
         try {
-          for (const file of pending.added) await addPin(context, file.cid, true, pending.staged.walker());
+          const blocks = [...pending.staged.blocks.values()].map(({ cid }) => cid);
+          for (const file of pending.added) await addPin(context, file.cid, true, pending.staged.walker(), blocks);
           pending.resolve();
         } catch (error) {
           pending.reject(error);

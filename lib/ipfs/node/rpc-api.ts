@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CID } from 'multiformats/cid';
 import { code as RAW_CODEC } from 'multiformats/codecs/raw';
-import { addPin, assertHasBlock, parseIpfsPath, type NodeContext } from './context';
+import { addPin, assertHasBlock, parseIpfsPath, removePin, type NodeContext } from './context';
 import { badRequest, booleanParam, KuboApiError, KuboErrorCode, requestUrl, sendJson, sendKuboError } from './http';
 import { handleAdd } from './rpc-add';
 
@@ -99,7 +99,7 @@ const handlePinAdd: Handler = async (_req, res, context, search) => {
   for (const arg of requiredArgs(search, 'ipfs-path')) {
     const { cid } = parseIpfsPath(arg);
     await assertHasBlock(context, cid);
-    await addPin(context, cid, recursive);
+    await context.commitLock.run(() => addPin(context, cid, recursive));
     pinned.push(cid.toString());
   }
   sendJson(res, 200, { Pins: pinned });
@@ -122,7 +122,7 @@ const handlePinRm: Handler = async (_req, res, context, search) => {
     if (!(await isPinnedDirectly(context, cid))) {
       throw new KuboApiError(`${cid.toString()} is not pinned or pinned indirectly`, 500, KuboErrorCode.normal);
     }
-    for await (const _unpinned of context.helia.pins.rm(cid));
+    await context.commitLock.run(() => removePin(context, cid));
     removed.push(cid.toString());
   }
   sendJson(res, 200, { Pins: removed });

@@ -99,6 +99,7 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<RunningIp
     const context: NodeContext = {
       helia,
       blockstore,
+      datastore,
       fs: unixfs(helia),
       identity: await loadOrCreateIdentity(datastore),
       maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,

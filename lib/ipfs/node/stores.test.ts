@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { access, rename, rm } from 'node:fs/promises';
+import { access, mkdtemp, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { FsBlockstore } from 'blockstore-fs';
 import { FsDatastore } from 'datastore-fs';
 import { LevelDatastore } from 'datastore-level';
-import type { Pair } from 'interface-datastore';
+import { Key, type Pair } from 'interface-datastore';
 import all from 'it-all';
+import { CID } from 'multiformats/cid';
+import { computeCid, MEDLEDGER_UNIXFS } from '../cid';
+import { NodeDatastore } from './stores';
 import { deterministicBytes, startTemporaryNode } from './testing';
 
 const MEDLEDGER_ADD = { cidVersion: 1, rawLeaves: true, chunker: 'size-262144', pin: true } as const;
@@ -89,6 +94,114 @@ describe('openStores', () => {
       );
     } finally {
       await second.dispose();
+    }
+  });
+});
+
+describe('NodeDatastore batches', () => {
+  const key = (name: string) => new Key(`/test/${name}`);
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const text = async (value: Promise<Uint8Array>) => new TextDecoder().decode(await value);
+
+  async function withDatastore(run: (datastore: NodeDatastore) => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'medledger-datastore-'));
+    const datastore = new NodeDatastore(dir);
+    await datastore.open();
+    try {
+      await run(datastore);
+    } finally {
+      await datastore.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('shows a batch its own writes, hides them from everyone else until it succeeds, then applies them all', async () => {
+    await withDatastore(async (datastore) => {
+      await datastore.put(key('kept'), bytes('old'));
+      await datastore.put(key('deleted'), bytes('doomed'));
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const batch = datastore.inBatch([key('kept'), key('absent')], async () => {
+        assert.equal(await datastore.has(key('absent')), false);
+        await assert.rejects(datastore.get(key('absent')), { name: 'NotFoundError' });
+        await datastore.put(key('kept'), bytes('new'));
+        await datastore.put(key('added'), bytes('added'));
+        await datastore.delete(key('deleted'));
+        assert.equal(await text(datastore.get(key('kept'))), 'new');
+        assert.equal(await text(datastore.get(key('added'))), 'added');
+        assert.equal(await datastore.has(key('deleted')), false);
+        await released;
+      });
+      // Outside the batch, while it is still open: LevelDB as it was.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(await text(datastore.get(key('kept'))), 'old');
+      assert.equal(await datastore.has(key('added')), false);
+      assert.equal(await datastore.has(key('deleted')), true);
+      release();
+      await batch;
+      assert.equal(await text(datastore.get(key('kept'))), 'new');
+      assert.equal(await text(datastore.get(key('added'))), 'added');
+      assert.equal(await datastore.has(key('deleted')), false);
+    });
+  });
+
+  it('applies none of the writes of a batch that fails', async () => {
+    await withDatastore(async (datastore) => {
+      await datastore.put(key('kept'), bytes('old'));
+      await assert.rejects(
+        datastore.inBatch([], async () => {
+          await datastore.put(key('kept'), bytes('new'));
+          await datastore.put(key('added'), bytes('added'));
+          throw new Error('half-way');
+        }),
+        /half-way/,
+      );
+      assert.equal(await text(datastore.get(key('kept'))), 'old');
+      assert.equal(await datastore.has(key('added')), false);
+    });
+  });
+});
+
+describe('pin records', () => {
+  it('are written all or not at all: a pin that fails on a missing block leaves none behind', async () => {
+    const temporary = await startTemporaryNode();
+    try {
+      const content = deterministicBytes(3 * 262_144, 91);
+      const { cid } = await temporary.client.add(content, { ...MEDLEDGER_ADD, pin: false });
+      const leafCids = await Promise.all(
+        [0, 1, 2].map(async (index) =>
+          CID.parse(await computeCid(content.subarray(index * 262_144, (index + 1) * 262_144), MEDLEDGER_UNIXFS)),
+        ),
+      );
+      // The last leaf is lost from disk: the walk reaches it after the root and the first two leaves.
+      const blocks = new FsBlockstore(join(temporary.dataDir, 'blocks'));
+      await blocks.delete(leafCids[2]!);
+
+      await assert.rejects(temporary.client.pin.add(cid), new RegExp(leafCids[2]!.toString()));
+      for (const walked of [cid, leafCids[0]!, leafCids[1]!]) {
+        await assert.rejects(all(temporary.client.pin.ls({ paths: [walked] })), /is not pinned/);
+      }
+    } finally {
+      await temporary.dispose();
+    }
+  });
+});
+
+describe('pins over a damaged store', () => {
+  it('can still remove a pin after a block of its DAG went missing, and collect the rest', async () => {
+    const temporary = await startTemporaryNode();
+    try {
+      const content = deterministicBytes(3 * 262_144, 92);
+      const { cid } = await temporary.client.add(content, MEDLEDGER_ADD);
+      const lost = CID.parse(await computeCid(content.subarray(262_144, 2 * 262_144), MEDLEDGER_UNIXFS));
+      await new FsBlockstore(join(temporary.dataDir, 'blocks')).delete(lost);
+
+      assert.equal((await temporary.client.pin.rm(cid)).toString(), cid.toString());
+      const removed = await all(temporary.client.repo.gc());
+      assert.ok(removed.some((entry) => entry.cid?.multihash.bytes.toString() === cid.multihash.bytes.toString()));
+      await assert.rejects(all(temporary.client.cat(cid)), /not found locally/);
+    } finally {
+      await temporary.dispose();
     }
   });
 });
