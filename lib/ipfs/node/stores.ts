@@ -37,7 +37,7 @@ type BatchedValue = Uint8Array | null;
 interface BatchScope {
   /** Values read up front; `null` for keys that were absent. */
   readonly prefetched: Map<string, BatchedValue>;
-  /** Writes and deletions made so far, in the order LevelDB will apply them. */
+  /** Writes and deletions made so far: the last value written to each key. */
   readonly written: Map<string, BatchedValue>;
 }
 
