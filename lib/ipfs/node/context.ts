@@ -135,12 +135,16 @@ export function dagWalker(
   });
 }
 
-/** A {@link dagWalker} over the node's blockstore. */
+/** A {@link dagWalker} over the node's blockstore: one read per block, a missing one read as absent. */
 function storedDagWalker(context: NodeContext, onMissing: 'fail' | 'skip'): GraphWalkerFactory {
   return dagWalker(async (cid) => {
-    if (!(await context.blockstore.has(cid))) return undefined;
     const pieces: Uint8Array[] = [];
-    for await (const piece of context.blockstore.get(cid)) pieces.push(piece);
+    try {
+      for await (const piece of context.blockstore.get(cid)) pieces.push(piece);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NotFoundError') return undefined;
+      throw error;
+    }
     return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
   }, onMissing);
 }

@@ -263,18 +263,6 @@ function commit(added: readonly AddedFile[], staged: StagedBlocks, pin: boolean,
   });
 }
 
-/** Writes the blocks the store does not hold, several at a time. */
-async function writeMissing(blockstore: Blockstore, blocks: readonly { cid: CID; bytes: Uint8Array }[]): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < blocks.length) {
-      const { cid, bytes } = blocks[next++]!;
-      await putIfMissing(blockstore, cid, bytes);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, blocks.length) }, worker));
-}
-
 /**
  * Pins the uploads of a batch, whose blocks are already written. A block deleted since an upload
  * started (by `repo/gc`, or by another upload that failed) is written again first, so a pin never
@@ -283,11 +271,11 @@ async function writeMissing(blockstore: Blockstore, blocks: readonly { cid: CID;
  */
 async function commitBatch(batch: readonly PendingCommit[], context: NodeContext): Promise<void> {
   try {
+    // Rare (a deletion raced the upload), so one block at a time is enough.
     const disturbed = batch.filter((pending) => pending.staged.deletionsAtStart !== context.blockDeletions.count);
-    await writeMissing(
-      context.blockstore,
-      disturbed.flatMap((pending) => [...pending.staged.blocks.values()]),
-    );
+    for (const pending of disturbed) {
+      for (const { cid, bytes } of pending.staged.blocks.values()) await putIfMissing(context.blockstore, cid, bytes);
+    }
   } catch (error) {
     for (const pending of batch) pending.reject(error);
     return;
