@@ -8,6 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 
 import { IntegrityError } from '../errors';
 import { toBufferSource } from './bytes';
+import { digest } from './digest';
 
 export const KEY_LENGTH = 32;
 export const IV_LENGTH = 12;
@@ -97,7 +98,7 @@ export async function aesGcmDecrypt(
   }
 }
 
-/** SHA-256 through WebCrypto (native speed; one-shot). */
-export async function sha256Digest(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await subtle().digest('SHA-256', toBufferSource(data)));
+/** SHA-256 of bytes in memory, natively on every platform (see {@link digest}). */
+export function sha256Digest(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  return digest('SHA-256', data);
 }

@@ -5,7 +5,6 @@
  * encrypted DocumentReference; only the ciphertext's hash may go on-chain.
  */
 import type { Attachment, CodeableConcept, DocumentReference, Reference } from '@medplum/fhirtypes';
-import { sha1 } from '@noble/hashes/legacy.js';
 
 import {
   byteChunks,
@@ -17,7 +16,7 @@ import {
   type EncryptFileOptions,
   type RecordContext,
 } from '../crypto';
-import { toBufferSource } from '../crypto/bytes';
+import { createIncrementalHash, digest } from '../crypto/digest';
 import { ValidationError } from '../errors';
 import { validateResource } from './validate';
 
@@ -80,22 +79,22 @@ export function encryptAttachment(
   if (options.contentType !== undefined && !MIME.test(options.contentType)) {
     throw new ValidationError([{ path: 'contentType', message: `"${options.contentType}" is not a MIME type` }]);
   }
-  // Bytes already in memory are hashed natively on a worker thread (3x faster than hashing in
-  // JavaScript); any other source is hashed as it streams by, never held whole. The native digest
-  // starts once the last of the ciphertext has been handed on: it first copies the whole file on this
-  // thread, which is then better spent while the IPFS node finishes storing the upload than holding
-  // up the encryption at the start.
+  // Bytes already in memory are hashed in one call (natively: node:crypto in Node, WebCrypto on a
+  // worker thread in browsers, 3x faster than hashing in JavaScript); any other source is hashed as
+  // it streams by, never held whole. The one-shot digest starts once the last of the ciphertext has
+  // been handed on, so it runs while the IPFS node finishes storing the upload instead of holding up
+  // the encryption at the start.
   const inMemory = source instanceof Uint8Array;
-  let nativeSha1: Promise<ArrayBuffer> | undefined;
-  const startNativeSha1 = () => {
-    if (nativeSha1 === undefined && source instanceof Uint8Array) {
-      nativeSha1 = globalThis.crypto.subtle.digest('SHA-1', toBufferSource(source));
+  let oneShotSha1: Promise<Uint8Array> | undefined;
+  const startOneShotSha1 = () => {
+    if (oneShotSha1 === undefined && source instanceof Uint8Array) {
+      oneShotSha1 = digest('SHA-1', source);
       // Reported through attachment(), not left unhandled, if nobody asks for it.
-      nativeSha1.catch(() => undefined);
+      oneShotSha1.catch(() => undefined);
     }
-    return nativeSha1;
+    return oneShotSha1;
   };
-  const hasher = sha1.create();
+  const hasher = createIncrementalHash('SHA-1');
   let head: Uint8Array | undefined = inMemory ? source.subarray(0, 132) : undefined;
   const hashed = async function* (): AsyncGenerator<Uint8Array> {
     for await (const chunk of byteChunks(source)) {
@@ -120,7 +119,7 @@ export function encryptAttachment(
     yield* stream;
     plaintextSize = bytes;
     // After the current turn, so the end of the upload is written out first.
-    if (inMemory) setTimeout(startNativeSha1, 0);
+    if (inMemory) setTimeout(startOneShotSha1, 0);
   };
   return {
     ciphertext: ciphertext(),
@@ -128,8 +127,8 @@ export function encryptAttachment(
     async attachment() {
       if (plaintextSize === undefined)
         throw new Error('read the ciphertext to the end before asking for its Attachment');
-      const native = startNativeSha1();
-      const plaintextSha1 = native ? new Uint8Array(await native) : hasher.digest();
+      const oneShot = startOneShotSha1();
+      const plaintextSha1 = oneShot ? await oneShot : hasher.digest();
       return {
         contentType: options.contentType ?? sniffContentType(head ?? new Uint8Array(0)) ?? 'application/octet-stream',
         size: plaintextSize,

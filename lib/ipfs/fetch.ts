@@ -1,6 +1,7 @@
 /**
  * Reading content back from IPFS without trusting the node that serves it.
  */
+import { sha256Digest } from '../crypto/aead';
 import { IntegrityError, ValidationError } from '../errors';
 import { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 import { toIpfsError, type KuboRPCClient } from './client';
@@ -17,8 +18,8 @@ export interface FetchVerifiedOptions {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-function toHex(bytes: ArrayBuffer): string {
-  return Array.from(new Uint8Array(bytes), (byte) => byte.toString(16).padStart(2, '0')).join('');
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 function concat(pieces: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
@@ -83,7 +84,7 @@ export async function fetchVerified(
     );
   }
   if (expectedHash === undefined) return bytes;
-  const actualHash = toHex(await crypto.subtle.digest('SHA-256', bytes));
+  const actualHash = toHex(await sha256Digest(bytes));
   if (actualHash !== expectedHash) {
     throw new IntegrityError(
       `The content of ${cid} has SHA-256 ${actualHash}, but the anchored ciphertext hash is ${expectedHash}: the CID does not belong to this record`,

@@ -3,7 +3,7 @@ import { CID } from 'multiformats/cid';
 import { type Address, type Hex, bytesToHex, hexToBytes } from 'viem';
 
 import type { ChainContext } from '../chain';
-import type { IdentityKey } from '../crypto';
+import { type IdentityKey, sha256Digest } from '../crypto';
 import { AccessDeniedError, IntegrityError } from '../errors';
 import type { KuboRPCClient } from '../ipfs';
 
@@ -47,8 +47,7 @@ export function cidFromBytes(bytes: Hex): string {
 
 /** SHA-256 of `bytes` as 0x-hex, the form anchored on-chain. */
 export async function sha256Hex(bytes: Uint8Array): Promise<Hex> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return bytesToHex(new Uint8Array(digest));
+  return bytesToHex(await sha256Digest(bytes));
 }
 
 /** Encodes a payload for encryption (UTF-8 JSON). */
@@ -65,6 +64,7 @@ export function decodePayload(plaintext: Uint8Array): RecordPayload {
     throw new IntegrityError('A decrypted record is not valid JSON.', { cause: error });
   }
   const resource = (parsed as { resource?: { resourceType?: unknown } } | null)?.resource;
-  if (typeof resource?.resourceType !== 'string') throw new IntegrityError('A decrypted record holds no FHIR resource.');
+  if (typeof resource?.resourceType !== 'string')
+    throw new IntegrityError('A decrypted record holds no FHIR resource.');
   return parsed as RecordPayload;
 }
