@@ -25,6 +25,7 @@ const STAGE_LABEL: Record<TransactionStage['stage'], string> = {
 };
 
 const STEP_LABEL: Record<PipelineProgress['step'], string> = {
+  rotate: 'A provider whose access ended still holds your current keys: revoking it first (confirm in your wallet)…',
   validate: 'Validating…',
   encrypt: 'Encrypting in your browser…',
   upload: 'Uploading ciphertext to IPFS…',

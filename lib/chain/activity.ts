@@ -207,6 +207,43 @@ export async function providerActivity(context: ChainContext, provider: Address)
   });
 }
 
+const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as const;
+
+/**
+ * The key epoch of the newest keys each provider was handed by `patient` (in a grant or a keyring
+ * share), folded from the patient's grant, share and revocation events alone: no block times, so it
+ * stays cheap enough to check before every write.
+ */
+export async function keyEpochsHeld(context: ChainContext, patient: Address): Promise<Map<Address, number>> {
+  const batches = await Promise.all(
+    KEY_EVENT_NAMES.map((eventName) =>
+      context.publicClient.getContractEvents({
+        address: context.deployment.medLedger,
+        abi: medLedgerAbi,
+        eventName,
+        args: { patient },
+        fromBlock: BigInt(context.deployment.startBlock),
+        strict: true,
+      }),
+    ),
+  );
+  const logs = (batches.flat() as { eventName: string; args: unknown; blockNumber: bigint; logIndex: number }[]).sort(
+    (a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1),
+  );
+  const held = new Map<Address, number>();
+  // Epochs start at 0 and only a revocation moves them on.
+  let epoch = 0;
+  for (const log of logs) {
+    const body = toBody(log);
+    if (body?.kind === 'accessRevoked') epoch = body.keyEpoch;
+    // An empty keyring (a grant with no read scope) hands over no keys.
+    if ((body?.kind === 'accessGranted' || body?.kind === 'keyringShared') && body.keyring.length > 2) {
+      held.set(body.provider, body.kind === 'keyringShared' ? body.keyEpoch : epoch);
+    }
+  }
+  return held;
+}
+
 /**
  * Why a provider can or cannot use a patient's grant right now: `suspended` means the provider itself
  * is suspended by an administrator, which pauses every grant it holds.

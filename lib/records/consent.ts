@@ -4,6 +4,7 @@ import {
   type ProviderAccess,
   decodeScopes,
   grantsOf,
+  keyEpochsHeld,
   patientActivity,
   readMedLedger,
   writeMedLedger,
@@ -12,6 +13,7 @@ import {
 import { createKeyring } from '../crypto';
 import { NotFoundError, ValidationError } from '../errors';
 import { addBytes } from '../ipfs';
+import type { ProgressListener } from './progress';
 import { type Vault, actorOf, cidToBytes } from './vault';
 
 /** What a patient shares with a provider. */
@@ -66,15 +68,61 @@ export async function grantAccess(vault: Vault, terms: AccessTerms, options: Sen
  * What the revoked provider already decrypted cannot be recalled.
  */
 export async function revokeAccess(vault: Vault, provider: Address, options: SendOptions = {}): Promise<void> {
+  await revokeAndReshare(vault, [provider], options);
+}
+
+/** Revokes each of `providers` (a new key epoch each time), then hands the others the newest keys. */
+async function revokeAndReshare(vault: Vault, providers: readonly Address[], options: SendOptions): Promise<void> {
   const patient = actorOf(vault);
-  await writeMedLedger(vault.chain, 'revoke', [provider], options);
+  for (const provider of providers) await writeMedLedger(vault.chain, 'revoke', [provider], options);
+  const revoked = new Set(providers.map((provider) => provider.toLowerCase()));
   const remaining = (await listGrants(vault, patient)).filter(
-    (access) => access.active && access.provider.toLowerCase() !== provider.toLowerCase(),
+    (access) => access.active && !revoked.has(access.provider.toLowerCase()),
   );
   for (const access of remaining) {
     const keyring = await publishKeyring(vault, patient, access.provider, access.scopes);
     if (keyring !== '0x') await writeMedLedger(vault.chain, 'shareKeyring', [access.provider, keyring], options);
   }
+}
+
+/**
+ * Providers whose access has ended without a revocation (the grant expired, or the provider was
+ * suspended) but who still hold the keys of the patient's current epoch: anything the patient wrote
+ * now would be readable to them, since ciphertext and CIDs are public.
+ */
+export async function staleKeyHolders(vault: Vault, patient: Address): Promise<Address[]> {
+  const [info, held] = await Promise.all([
+    readMedLedger(vault.chain, 'patientInfo', [patient]),
+    keyEpochsHeld(vault.chain, patient),
+  ]);
+  const current = [...held].filter(([, epoch]) => epoch === info.keyEpoch).map(([provider]) => provider);
+  const ended = await Promise.all(
+    current.map(async (provider) => {
+      const grant = await readMedLedger(vault.chain, 'grantOf', [patient, provider]);
+      // A revoked grant is gone (scopes 0) and its epoch is over; only a grant still standing can be stale.
+      return grant.scopes !== 0n && !(await readMedLedger(vault.chain, 'hasAccess', [patient, provider, grant.scopes]));
+    }),
+  );
+  return current.filter((_, index) => ended[index]);
+}
+
+/**
+ * Starts a new key epoch if a provider whose access has ended still holds the current keys (see
+ * {@link staleKeyHolders}): their grants are revoked, and the providers whose access is live get the
+ * new keys. The patient's writes call this first, so a record is never sealed under keys an expired
+ * or suspended provider holds.
+ *
+ * @returns the providers whose grants were revoked (none when the keys were fresh)
+ */
+export async function rotateStaleKeys(
+  vault: Vault,
+  options: SendOptions & { onProgress?: ProgressListener } = {},
+): Promise<Address[]> {
+  const stale = await staleKeyHolders(vault, actorOf(vault));
+  if (stale.length === 0) return stale;
+  options.onProgress?.({ step: 'rotate', total: stale.length });
+  await revokeAndReshare(vault, stale, options);
+  return stale;
 }
 
 /** Every provider `patient` ever granted, with its grant as it stands now. */

@@ -1,8 +1,11 @@
 /**
  * Progress of the record pipeline, one event per step, so every front end can show where a person's
- * upload or download is: validate → encrypt → upload → sign → pending → confirmed, and back.
+ * upload or download is: validate → encrypt → upload → sign → pending → confirmed, and back. A
+ * patient's write starts with `rotate` when providers whose access ended still hold the current keys
+ * (their grants are revoked first, one transaction each).
  */
 export type PipelineStep =
+  | 'rotate'
   | 'validate'
   | 'encrypt'
   | 'upload'

@@ -32,6 +32,7 @@ import {
   readRecords,
   registerPatient,
   revokeAccess,
+  staleKeyHolders,
   storeRecords,
   verifyRecords,
 } from '.';
@@ -209,6 +210,50 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     await testClient.increaseTime({ seconds: 2 * 3_600 });
     await testClient.mine({ blocks: 1 });
     await assert.rejects(readRecords(vaults.doctor, address('patient')), /may not list the records/);
+  });
+
+  it("starts a new key epoch before the patient's next write while an ended grant still holds the current keys", async () => {
+    // Continues from the expired grant above: the doctor still holds this epoch's keys.
+    const patient = address('patient');
+    const epochOf = async () => (await readMedLedger(vaults.patient.chain, 'patientInfo', [patient])).keyEpoch;
+    const epochBefore = await epochOf();
+    assert.deepEqual(await staleKeyHolders(vaults.patient, patient), [address('doctor')]);
+    const expiredKeyring = await loadKeyring(vaults.doctor, patient);
+
+    const steps: string[] = [];
+    const note = (text: string) => ({
+      payload: { resource: { resourceType: 'Observation' as const, status: 'final' as const, code: { text } } },
+    });
+    const [fresh] = await addRecords(vaults.patient, patient, [note('after expiry')], {
+      onProgress: ({ step }) => steps.push(step),
+    });
+    assert.equal(steps[0], 'rotate');
+    assert.equal(await epochOf(), epochBefore + 1);
+    assert.deepEqual(await staleKeyHolders(vaults.patient, patient), []);
+    const envelope = await fetchVerified(vaults.doctor.ipfs, fresh!.cid, fresh!.ciphertextHash.slice(2));
+    await assert.rejects(
+      openRecord(envelope, { kek: expiredKeyring.kek, identity: vaults.doctor.identity }),
+      AccessDeniedError,
+    );
+    const forSecond = await readRecords(vaults.secondDoctor, patient, { logAccess: false });
+    assert.ok(forSecond.find((record) => record.header.recordId === fresh!.recordId)?.ok);
+
+    // Fresh keys: the next write sends no revocation.
+    steps.length = 0;
+    await addRecords(vaults.patient, patient, [note('second write')], { onProgress: ({ step }) => steps.push(step) });
+    assert.ok(!steps.includes('rotate'));
+    assert.equal(await epochOf(), epochBefore + 1);
+
+    // A suspended provider's live keys count as stale too, until it is reinstated.
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
+    await writeMedLedger(admin, 'suspendProvider', [address('secondDoctor')]);
+    assert.deepEqual(await staleKeyHolders(vaults.patient, patient), [address('secondDoctor')]);
+    await writeMedLedger(admin, 'reinstateProvider', [address('secondDoctor')]);
+    assert.deepEqual(await staleKeyHolders(vaults.patient, patient), []);
   });
 
   it('detects a CID swapped on-chain for another valid blob as an integrity failure', async () => {

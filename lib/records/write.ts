@@ -23,6 +23,7 @@ import {
 import { ValidationError, type ValidationIssue } from '../errors';
 import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
 import { addBytes, addStream, unpin } from '../ipfs';
+import { rotateStaleKeys } from './consent';
 import type { ProgressListener } from './progress';
 import { type RecordPayload, type Vault, actorOf, cidToBytes, encodePayload, sha256Hex } from './vault';
 
@@ -79,7 +80,8 @@ export interface StoredRecord {
  * Writes records for `patient` through the one pipeline: validate → encrypt → upload → anchor →
  * confirmed. Every resource is validated before anything is encrypted; nothing reaches the chain
  * unless every blob is stored; blobs of a transaction that fails are unpinned again, so a rejected
- * transaction leaves no record and a retry starts clean.
+ * transaction leaves no record and a retry starts clean. When the patient writes, a provider whose
+ * access has ended but who still holds the current keys is revoked first (see {@link rotateStaleKeys}).
  *
  * @param vault - chain, IPFS and the acting identity (the patient, or a provider with write scope)
  * @param patient - whose records these are
@@ -92,6 +94,7 @@ export async function addRecords(
   records: readonly NewRecord[],
   options: WriteOptions = {},
 ): Promise<AnchoredRecord[]> {
+  await retireStaleKeys(vault, patient, options);
   const stored = await storeRecords(vault, patient, records, options);
   try {
     return await anchor(vault, patient, records, stored, options.onProgress ?? (() => {}));
@@ -100,6 +103,16 @@ export async function addRecords(
     await Promise.allSettled(stored.map(({ cid }) => unpin(vault.ipfs, cid)));
     throw error;
   }
+}
+
+/**
+ * Before the patient seals anything under their current keys, makes sure no provider whose access
+ * has ended still holds them ({@link rotateStaleKeys}). Providers writing for a patient cannot
+ * revoke, so their writes skip this.
+ */
+async function retireStaleKeys(vault: Vault, patient: Address, options: WriteOptions): Promise<void> {
+  if (actorOf(vault).toLowerCase() !== patient.toLowerCase()) return;
+  await rotateStaleKeys(vault, { onProgress: options.onProgress });
 }
 
 /**
@@ -339,6 +352,7 @@ export async function addFile(
       'The file is too large',
     );
   }
+  await retireStaleKeys(vault, patient, options);
   const info = await readMedLedger(vault.chain, 'patientInfo', [patient]);
   const dataKey = generateDataKey();
   const recordUid = newRecordUid();
