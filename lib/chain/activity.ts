@@ -159,35 +159,49 @@ export function pendingRequests(
 export type ConsentEvent = ActivityEvent & { readonly patient: Address };
 
 const CONSENT_EVENT_NAMES = ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied'] as const;
+const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as const;
+
+/** A MedLedger event log, as {@link eventsInChainOrder} returns it. */
+interface EventLog {
+  readonly eventName: string;
+  readonly args: unknown;
+  readonly blockNumber: bigint;
+  readonly logIndex: number;
+  readonly transactionHash: Hex;
+}
+
+/**
+ * The MedLedger events named, filtered by indexed arguments, oldest first: one query per event with
+ * the arguments as topic filters, so the node does the filtering.
+ */
+async function eventsInChainOrder(
+  context: ChainContext,
+  eventNames: readonly ((typeof CONSENT_EVENT_NAMES)[number] | (typeof KEY_EVENT_NAMES)[number])[],
+  args: { provider: Address } | { patient: Address },
+): Promise<EventLog[]> {
+  const batches = await Promise.all(
+    eventNames.map((eventName) =>
+      context.publicClient.getContractEvents({
+        address: context.deployment.medLedger,
+        abi: medLedgerAbi,
+        eventName,
+        args,
+        fromBlock: BigInt(context.deployment.startBlock),
+        strict: true,
+      }),
+    ),
+  );
+  return (batches.flat() as EventLog[]).sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
+}
 
 /**
  * Every grant, revocation, request and denial concerning `provider`, oldest first, across all
  * patients. One query per event with `provider` as a topic filter, so the node does the filtering.
  */
 export async function providerActivity(context: ChainContext, provider: Address): Promise<ConsentEvent[]> {
-  const batches = await Promise.all(
-    CONSENT_EVENT_NAMES.map((eventName) =>
-      context.publicClient.getContractEvents({
-        address: context.deployment.medLedger,
-        abi: medLedgerAbi,
-        eventName,
-        args: { provider },
-        fromBlock: BigInt(context.deployment.startBlock),
-        strict: true,
-      }),
-    ),
-  );
-  const logs = (
-    batches.flat() as {
-      eventName: string;
-      args: unknown;
-      blockNumber: bigint;
-      logIndex: number;
-      transactionHash: Hex;
-    }[]
-  ).sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-  );
+  const logs = await eventsInChainOrder(context, CONSENT_EVENT_NAMES, { provider });
   const times = await blockTimes(
     context,
     logs.map((log) => log.blockNumber),
@@ -207,29 +221,13 @@ export async function providerActivity(context: ChainContext, provider: Address)
   });
 }
 
-const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as const;
-
 /**
  * The key epoch of the newest keys each provider was handed by `patient` (in a grant or a keyring
  * share), folded from the patient's grant, share and revocation events alone: no block times, so it
  * stays cheap enough to check before every write.
  */
 export async function keyEpochsHeld(context: ChainContext, patient: Address): Promise<Map<Address, number>> {
-  const batches = await Promise.all(
-    KEY_EVENT_NAMES.map((eventName) =>
-      context.publicClient.getContractEvents({
-        address: context.deployment.medLedger,
-        abi: medLedgerAbi,
-        eventName,
-        args: { patient },
-        fromBlock: BigInt(context.deployment.startBlock),
-        strict: true,
-      }),
-    ),
-  );
-  const logs = (batches.flat() as { eventName: string; args: unknown; blockNumber: bigint; logIndex: number }[]).sort(
-    (a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1),
-  );
+  const logs = await eventsInChainOrder(context, KEY_EVENT_NAMES, { patient });
   const held = new Map<Address, number>();
   // Epochs start at 0 and only a revocation moves them on.
   let epoch = 0;
