@@ -131,13 +131,26 @@ export async function grantsOf(
     }
   }
   return Promise.all(
-    [...keyrings].map(async ([provider, keyring]) => {
-      const grant = await readMedLedger(context, 'grantOf', [patient, provider]);
-      const active =
-        grant.scopes !== 0n && (await readMedLedger(context, 'hasAccess', [patient, provider, grant.scopes]));
-      return { provider, scopes: grant.scopes, expiry: Number(grant.expiry), active, keyring };
-    }),
+    [...keyrings].map(async ([provider, keyring]) => ({
+      provider,
+      ...(await grantStanding(context, patient, provider)),
+      keyring,
+    })),
   );
+}
+
+/**
+ * `patient`'s grant to `provider` as it stands now: scopes 0 when there is none (never granted, or
+ * revoked), `active` when the provider may use it right now (unexpired, provider not suspended).
+ */
+export async function grantStanding(
+  context: ChainContext,
+  patient: Address,
+  provider: Address,
+): Promise<{ scopes: bigint; expiry: number; active: boolean }> {
+  const grant = await readMedLedger(context, 'grantOf', [patient, provider]);
+  const active = grant.scopes !== 0n && (await readMedLedger(context, 'hasAccess', [patient, provider, grant.scopes]));
+  return { scopes: grant.scopes, expiry: Number(grant.expiry), active };
 }
 
 /** Requests still waiting for an answer: no grant or denial from the patient since they were made. */

@@ -4,6 +4,7 @@ import {
   type ProviderAccess,
   decodeScopes,
   grantsOf,
+  grantStanding,
   keyEpochsHeld,
   patientActivity,
   readMedLedger,
@@ -98,9 +99,9 @@ export async function staleKeyHolders(vault: Vault, patient: Address): Promise<A
   const current = [...held].filter(([, epoch]) => epoch === info.keyEpoch).map(([provider]) => provider);
   const ended = await Promise.all(
     current.map(async (provider) => {
-      const grant = await readMedLedger(vault.chain, 'grantOf', [patient, provider]);
+      const { scopes, active } = await grantStanding(vault.chain, patient, provider);
       // A revoked grant is gone (scopes 0) and its epoch is over; only a grant still standing can be stale.
-      return grant.scopes !== 0n && !(await readMedLedger(vault.chain, 'hasAccess', [patient, provider, grant.scopes]));
+      return scopes !== 0n && !active;
     }),
   );
   return current.filter((_, index) => ended[index]);

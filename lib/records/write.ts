@@ -95,6 +95,20 @@ export async function addRecords(
   options: WriteOptions = {},
 ): Promise<AnchoredRecord[]> {
   await retireStaleKeys(vault, patient, options);
+  return writeRecords(vault, patient, records, options);
+}
+
+/**
+ * {@link addRecords} after the stale-key check. `addFile` comes here directly: it checked before
+ * sealing its attachment, and a rotation now would seal the DocumentReference under another epoch
+ * than the attachment it points at.
+ */
+async function writeRecords(
+  vault: Vault,
+  patient: Address,
+  records: readonly NewRecord[],
+  options: WriteOptions,
+): Promise<AnchoredRecord[]> {
   const stored = await storeRecords(vault, patient, records, options);
   try {
     return await anchor(vault, patient, records, stored, options.onProgress ?? (() => {}));
@@ -374,7 +388,7 @@ export async function addFile(
       subject: { reference: `Patient/${patient}` },
       description: file.description,
     });
-    const [record] = await addRecords(
+    const [record] = await writeRecords(
       vault,
       patient,
       [{ payload: { resource: documentReference }, dataKey, recordUid }],
