@@ -5,7 +5,6 @@ import { type Connector, useConnect, useConnection, useConnectors, useDisconnect
 
 import { BURNER_CONNECTOR_ID, BURNER_ROLES, type BurnerRole, burnerRole, setBurnerRole } from './burner';
 import { useRuntimeConfig } from './runtime-config';
-import { DEVNET_CHAIN_ID } from './wagmi-config';
 
 function short(address: string) {
   return `${address.slice(0, 6)}…${address.slice(-4)}`;
@@ -72,7 +71,7 @@ function ConnectDialog({ open, onClose }: { open: boolean; onClose: () => void }
 
   async function use(connector: Connector) {
     if (connection.isConnected) await disconnect.mutateAsync();
-    connect.mutate({ connector, chainId: DEVNET_CHAIN_ID }, { onSuccess: onClose });
+    connect.mutate({ connector, chainId: runtime.chain.id }, { onSuccess: onClose });
   }
 
   async function useBurner(role: BurnerRole) {

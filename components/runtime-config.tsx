@@ -2,6 +2,13 @@
 
 import { type ReactNode, createContext, useContext } from 'react';
 
+/** The chain the app's MedLedger deployment lives on, as wallets are asked to add or switch to it. */
+export interface MedLedgerChain {
+  readonly id: number;
+  /** Shown in the app and offered to the wallet as the network's name. */
+  readonly name: string;
+}
+
 /**
  * Settings the server reads from its environment when it starts (not baked into the build), so one
  * build serves `npm start`, the browser tests and a hospital's own chain.
@@ -9,6 +16,8 @@ import { type ReactNode, createContext, useContext } from 'react';
 export interface RuntimeConfig {
   /** JSON-RPC endpoint of the chain, as the browser and the wallet reach it. */
   readonly rpcUrl: string;
+  /** The chain the app talks to; its deployment comes from the generated deployments file. */
+  readonly chain: MedLedgerChain;
   /** The dev-only burner wallet (published devnet keys; it answers for chain 31337 only). */
   readonly burner: boolean;
 }
@@ -23,4 +32,9 @@ export function useRuntimeConfig(): RuntimeConfig {
   const config = useContext(RuntimeConfigContext);
   if (!config) throw new Error('useRuntimeConfig outside RuntimeConfigProvider');
   return config;
+}
+
+/** The chain the app is configured for: where wallets must be to sign. */
+export function useMedLedgerChain(): MedLedgerChain {
+  return useRuntimeConfig().chain;
 }

@@ -8,23 +8,24 @@ import { type ChainContext, deploymentFor } from '../lib/chain/client';
 import { createIpfsClient } from '../lib/ipfs/client';
 import type { Vault } from '../lib/records/vault';
 import { useIdentityStore } from './identity-store';
-import { DEVNET_CHAIN_ID } from './wagmi-config';
+import { useMedLedgerChain } from './runtime-config';
 
 type SigningClient = WalletClient<Transport, Chain | undefined, Account>;
 
 /**
  * The lib/chain context of the connected wallet: wagmi's public client, its wallet client and the
- * deployment of the devnet. Without a connected wallet on the right network it can only read.
+ * deployment on the configured chain. Without a connected wallet on the right network it can only read.
  */
 export function useChainContext(): { context?: ChainContext; wrongNetwork: boolean; connected: boolean } {
   const connection = useConnection();
-  const publicClient = usePublicClient({ chainId: DEVNET_CHAIN_ID });
+  const { id: chainId } = useMedLedgerChain();
+  const publicClient = usePublicClient({ chainId });
   const { data: walletClient } = useWalletClient();
-  const wrongNetwork = connection.isConnected && connection.chainId !== DEVNET_CHAIN_ID;
+  const wrongNetwork = connection.isConnected && connection.chainId !== chainId;
   const address = connection.address;
   const context = useMemo<ChainContext | undefined>(() => {
     if (!publicClient) return undefined;
-    const deployment = deploymentFor(DEVNET_CHAIN_ID);
+    const deployment = deploymentFor(chainId);
     if (!connection.isConnected || wrongNetwork || !address) return { publicClient: publicClient as PublicClient, deployment };
     // MetaMask and the burner alike: wagmi's wallet client over the connector's EIP-1193 provider.
     const signer =
@@ -32,7 +33,7 @@ export function useChainContext(): { context?: ChainContext; wrongNetwork: boole
         ? (walletClient as unknown as SigningClient)
         : undefined;
     return { publicClient: publicClient as PublicClient, walletClient: signer, account: address, deployment };
-  }, [publicClient, walletClient, address, connection.isConnected, wrongNetwork]);
+  }, [publicClient, walletClient, address, connection.isConnected, wrongNetwork, chainId]);
   return { context, wrongNetwork, connected: connection.isConnected };
 }
 

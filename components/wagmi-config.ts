@@ -1,19 +1,21 @@
 import { defineChain } from 'viem';
 import { cookieStorage, createConfig, createStorage, http, injected } from 'wagmi';
 
+import { DEVNET_CHAIN_ID } from '../lib/chain/client';
 import { burnerConnector } from './burner';
 import type { RuntimeConfig } from './runtime-config';
 
-export const DEVNET_CHAIN_ID = 31337;
-
-/** The Hardhat devnet MedLedger is deployed on, as wallets see it (the RPC URL is a runtime setting). */
-export function medLedgerDevnet(rpcUrl: string) {
+/**
+ * The chain MedLedger is deployed on, as wallets see it: id, name and RPC URL are runtime settings, so
+ * one build serves the devnet and a hospital's own chain.
+ */
+export function medLedgerChain(runtime: RuntimeConfig) {
   return defineChain({
-    id: DEVNET_CHAIN_ID,
-    name: 'MedLedger devnet',
+    id: runtime.chain.id,
+    name: runtime.chain.name,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-    testnet: true,
+    rpcUrls: { default: { http: [runtime.rpcUrl] } },
+    testnet: runtime.chain.id === DEVNET_CHAIN_ID,
   });
 }
 
@@ -22,7 +24,7 @@ export function medLedgerDevnet(rpcUrl: string) {
  * Wallets are discovered through EIP-6963; no WalletConnect cloud or other remote service.
  */
 export function getConfig(runtime: RuntimeConfig) {
-  const chain = medLedgerDevnet(runtime.rpcUrl);
+  const chain = medLedgerChain(runtime);
   return createConfig({
     chains: [chain],
     connectors: [injected(), ...(runtime.burner ? [burnerConnector(runtime.rpcUrl)] : [])],

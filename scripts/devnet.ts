@@ -22,10 +22,14 @@ export interface DevnetOptions {
   port?: number;
   /** Record the deployment in lib/chain/deployments.ts (the `npm start` devnet does, tests do not). */
   recordDeployment?: boolean;
+  /** Another chain id than the devnet's 31337 (tests of a chain the web build holds no deployment for). */
+  chainId?: number;
 }
 
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
-  const server = await network.createServer('default', options.host ?? '127.0.0.1', options.port ?? 0);
+  const connection =
+    options.chainId === undefined ? 'default' : { network: 'default', override: { chainId: options.chainId } };
+  const server = await network.createServer(connection, options.host ?? '127.0.0.1', options.port ?? 0);
   const { address, port } = await server.listen();
   const rpcUrl = `http://${address}:${port}`;
   try {

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public', 'ml-models'];
-const SOURCE_FILES = ['next.config.ts', 'proxy.ts', 'package-lock.json', 'scripts/web-copy-wasm.ts'];
+const SOURCE_FILES = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', 'package-lock.json', 'scripts/web-copy-wasm.ts'];
 const IGNORED = new Set(['node_modules', 'ort', 'models', 'data']);
 
 async function newestMtime(entry: string): Promise<number> {

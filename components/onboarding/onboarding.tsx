@@ -7,9 +7,9 @@ import { useSwitchChain } from 'wagmi';
 import type { Vault } from '../../lib/records/vault';
 import { DeriveKey, LoadError, Skeleton } from '../gate';
 import { ProviderPending, ProviderStanding } from '../provider/provider-status';
+import { useMedLedgerChain } from '../runtime-config';
 import { type AccountStatus, useAccountStatus } from '../status';
 import { useVault } from '../use-vault';
-import { DEVNET_CHAIN_ID } from '../wagmi-config';
 import { PatientRegistration } from './patient-registration';
 
 type StepState = 'done' | 'current' | 'upcoming';
@@ -42,6 +42,7 @@ function Step({ title, state, children }: { title: string; state: StepState; chi
  */
 export function Onboarding() {
   const { vault, context, connected, wrongNetwork } = useVault();
+  const chain = useMedLedgerChain();
   const status = useAccountStatus(context);
   const onNetwork = connected && !wrongNetwork;
   const provider = status.data?.provider;
@@ -64,7 +65,9 @@ export function Onboarding() {
         ) : wrongNetwork ? (
           <SwitchNetwork />
         ) : (
-          <p className="muted">Your wallet is on the MedLedger devnet (chain {DEVNET_CHAIN_ID}).</p>
+          <p className="muted">
+            Your wallet is on {chain.name} (chain {chain.id}).
+          </p>
         )}
       </Step>
       <Step title="Unlock your encryption key" state={!onNetwork ? 'upcoming' : vault ? 'done' : 'current'}>
@@ -100,14 +103,13 @@ export function Onboarding() {
 /** The same one-click switch as the header banner, repeated where the step asks for it. */
 function SwitchNetwork() {
   const switchChain = useSwitchChain();
+  const chain = useMedLedgerChain();
   return (
     <div>
-      <p>Your wallet is on another network. MedLedger runs on its own chain (id {DEVNET_CHAIN_ID}).</p>
-      <button
-        type="button"
-        onClick={() => switchChain.mutate({ chainId: DEVNET_CHAIN_ID })}
-        disabled={switchChain.isPending}
-      >
+      <p>
+        Your wallet is on another network. MedLedger runs on {chain.name} (chain {chain.id}).
+      </p>
+      <button type="button" onClick={() => switchChain.mutate({ chainId: chain.id })} disabled={switchChain.isPending}>
         {switchChain.isPending ? 'Confirm in your wallet…' : 'Switch my wallet to MedLedger'}
       </button>
       {switchChain.error ? (

@@ -12,6 +12,8 @@ import { type Address, createPublicClient, http } from 'viem';
 
 import { deployments, medLedgerAbi } from '../../lib/chain/deployments';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
+import { startDevnet } from '../../scripts/devnet';
+import { freePort, startWebServer } from '../../scripts/web';
 import { type Actor, type System, openActor, screenshot, startSystem } from './system';
 
 /** Waits until the locator is visible (the DOM, not a timer, decides when a step is done). */
@@ -132,12 +134,37 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
     assert.equal(patient.wallet.chainId, 31337, 'connecting asks the wallet to switch to the devnet');
     await patient.wallet.switchChain(1);
     const banner = await shown(
-      patient.page.getByRole('alert').filter({ hasText: 'MedLedger runs on the local devnet' }),
+      patient.page.getByRole('alert').filter({ hasText: 'MedLedger runs on MedLedger devnet (chain 31337)' }),
     );
     await screenshot(patient.page, '02-wrong-network');
-    await banner.getByRole('button', { name: 'Switch to the devnet' }).click();
+    await banner.getByRole('button', { name: 'Switch to MedLedger devnet' }).click();
     await banner.waitFor({ state: 'detached' });
     assert.equal(patient.wallet.chainId, 31337);
+  });
+
+  test('a server whose RPC serves another chain than it is set up for says so', async () => {
+    // A real second chain (id 1337, MedLedger deployed on it), which this build holds no deployment
+    // for, behind a second server left at the default MEDLEDGER_CHAIN_ID (31337).
+    const otherChain = await startDevnet({ chainId: 1337 });
+    const web = await startWebServer({
+      port: await freePort(),
+      rpcUrl: otherChain.rpcUrl,
+      ipfsApiUrl: system.ipfsApiUrl,
+      burner: false,
+      quiet: true,
+    });
+    const context = await system.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(new URL('/onboarding', web.url).href);
+      const banner = await shown(page.getByRole('alert').filter({ hasText: 'set up for chain 31337' }));
+      assert.match((await banner.textContent()) ?? '', /its RPC \(http:\/\/127\.0\.0\.1:\d+\) serves chain 1337/);
+      await screenshot(page, '02-misconfigured-chain');
+    } finally {
+      await context.close();
+      await web.stop();
+      await otherChain.stop();
+    }
   });
 
   test('the patient rejects the key signature, tries again, and registers', async () => {
