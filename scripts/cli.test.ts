@@ -251,6 +251,26 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.match(human.stdout, new RegExp(`${report.length}/${report.length} records verified`));
   });
 
+  it('erases a record: verify then reports it as no longer stored, and the rest as verified', async () => {
+    const before = await cliJson<{ recordId: string }[]>('patient', 'list');
+    const target = before[0]!.recordId;
+    const report = await cliJson<{ recordIds: string[]; unpinned: string[]; blocksCollected: number }>(
+      'patient',
+      'erase',
+      target,
+    );
+    assert.deepEqual(report.recordIds, [target]);
+    assert.equal(report.unpinned.length, 1);
+    assert.ok(report.blocksCollected >= 1);
+    const verified = await cli('patient', 'verify');
+    assert.equal(verified.code, 1, 'verify fails while a record is gone');
+    assert.match(verified.stdout, new RegExp(`#${target} failed: .*not`, 'i'));
+    assert.match(verified.stdout, new RegExp(`${before.length - 1}/${before.length} records verified`));
+    const human = await cli('patient', 'erase', target);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, new RegExp(`Erased #${target}: 0 blob\\(s\\) unpinned, 1 already gone`));
+  });
+
   describe('failures exit non-zero with a clear message and write nothing', { concurrency: true }, () => {
     it('an unknown command', async (t) => {
       await assertFailsCleanly(t, () => cli('patient', 'frobnicate'), /unknown command "frobnicate"/);
@@ -280,6 +300,11 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
         () => cli('patient', 'import', path.join(workDir, 'missing.json')),
         /Cannot read the bundle: .*missing\.json: no such file/,
       );
+    });
+
+    it('a record id that is not a number, or that the patient does not have', async (t) => {
+      await assertFailsCleanly(t, () => cli('patient', 'erase', 'first'), /"first" is not a record id/);
+      await assertFailsCleanly(t, () => cli('patient', 'erase', '9999'), /has no record 9999; nothing was erased/);
     });
 
     it('a provider registration by someone who is not the admin', async (t) => {

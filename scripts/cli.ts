@@ -27,6 +27,7 @@ import {
   type PipelineProgress,
   type Vault,
   enrollWallet,
+  eraseRecords,
   exportBundleRecords,
   grantAccess,
   importBundleRecords,
@@ -53,6 +54,7 @@ const USAGE = `usage: medledger <command> [options] [--json]
   request PATIENT --scopes …                        (provider)
   approve PROVIDER --expires 30d                    grants what the provider requested
   deny PROVIDER
+  erase RECORD_ID… [--keep-blocks]                  crypto-shred records (every version, their files)
   verify [--patient ADDRESS]                        re-fetch and check every record
   audit [--patient ADDRESS]                         who did and read what, when
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle, no chain needed`;
@@ -275,6 +277,31 @@ const COMMANDS: Record<string, Handler> = {
     io.out(`Denied the request of ${provider}.`, { provider, denied: true });
   },
 
+  async erase(args, values, io) {
+    if (args.length === 0) {
+      throw new ValidationError([{ path: 'RECORD_ID', message: 'name the records to erase (their ids, see `list`)' }]);
+    }
+    const recordIds = args.map((arg) => {
+      if (!/^[1-9]\d{0,18}$/.test(arg)) {
+        throw new ValidationError([{ path: 'RECORD_ID', message: `"${arg}" is not a record id` }]);
+      }
+      return BigInt(arg);
+    });
+    const vault = await vaultFromEnv('patient');
+    const report = await eraseRecords(vault, recordIds, { collectGarbage: !values['keep-blocks'] });
+    const blocks =
+      report.blocksCollected === undefined
+        ? 'the node deletes their blocks at its next garbage collection'
+        : `the node deleted ${report.blocksCollected} unpinned block(s)`;
+    io.out(
+      `Erased ${report.recordIds.map((id) => `#${id}`).join(', ')}: ${report.unpinned.length} blob(s) unpinned` +
+        `${report.notPinned.length > 0 ? `, ${report.notPinned.length} already gone` : ''}; ${blocks}.\n` +
+        "The chain keeps each record's CID and ciphertext hash (no health data); what a provider already " +
+        'downloaded cannot be recalled.',
+      report,
+    );
+  },
+
   async verify(_args, values, io) {
     const { vault, patient } = await patientVault(values.patient as string | undefined);
     const report = await verifyRecords(vault, patient, { onProgress: io.progress });
@@ -317,6 +344,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'birth-date': { type: 'string' },
   gender: { type: 'string' },
+  'keep-blocks': { type: 'boolean', default: false },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */

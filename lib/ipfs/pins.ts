@@ -36,3 +36,24 @@ export async function unpin(client: KuboRPCClient, cid: string): Promise<boolean
     throw toIpfsError(client, `unpin ${cid}`, error);
   }
 }
+
+/**
+ * Runs the node's garbage collector (`repo/gc`): every block no pin holds is deleted, which is what
+ * turns an unpin into erasure on this node. It collects the whole node, not only one's own blocks.
+ *
+ * @param client - RPC client of the IPFS node (its RPC API: the web app's proxy does not pass this on).
+ * @returns How many blocks were deleted.
+ * @throws {@link ServiceUnavailableError} when the node cannot be reached or a deletion failed.
+ */
+export async function collectGarbage(client: KuboRPCClient): Promise<number> {
+  let deleted = 0;
+  try {
+    for await (const result of client.repo.gc()) {
+      if (result.err) throw result.err;
+      deleted++;
+    }
+  } catch (error) {
+    throw toIpfsError(client, 'collect garbage', error);
+  }
+  return deleted;
+}

@@ -4,6 +4,7 @@
  */
 export * from './bundle';
 export * from './consent';
+export * from './erase';
 export * from './identity';
 export * from './progress';
 export * from './read';

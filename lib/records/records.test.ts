@@ -11,7 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { startDevnet, type Devnet } from '../../scripts/devnet';
 import { RECORD_CATEGORIES, connectChain, medLedgerAbi, readMedLedger, readScope, scopesFor, writeMedLedger } from '../chain';
 import { openRecord, patientKekResolver } from '../crypto';
-import { AccessDeniedError, ServiceUnavailableError, TransactionError, ValidationError } from '../errors';
+import { AccessDeniedError, NotFoundError, ServiceUnavailableError, TransactionError, ValidationError } from '../errors';
 import { createIpfsClient, fetchVerified } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
 import { DEVNET_KEYS } from '../testing/devnet-accounts';
@@ -23,6 +23,7 @@ import {
   cidToBytes,
   decodePayload,
   enrollWallet,
+  eraseRecords,
   exportBundleRecords,
   grantAccess,
   importBundleRecords,
@@ -315,6 +316,48 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
       ServiceUnavailableError,
     );
     assert.equal((await readMedLedger(vaults.patient.chain, 'patientInfo', [address('patient')])).recordCount, before);
+  });
+
+  it('erases a record with every version and its file: blocks deleted, other records untouched', async () => {
+    const patient = address('patient');
+    const observation = (text: string): Observation => ({ resourceType: 'Observation', status: 'final', code: { text } });
+    const pdf = new TextEncoder().encode(`%PDF-1.4\n% scan to erase ${MARKER}\n%%EOF\n`);
+    const { record: file, attachmentCid } = await addFile(vaults.patient, patient, { source: pdf, title: 'Scan' });
+    const [first] = await addRecords(vaults.patient, patient, [{ payload: { resource: observation('erase v1') } }]);
+    const [second] = await addRecords(vaults.patient, patient, [
+      { payload: { resource: observation('erase v2') }, supersedes: { ...first!, version: first!.version } },
+    ]);
+    const [kept] = await addRecords(vaults.patient, patient, [{ payload: { resource: observation('kept') } }]);
+    const pinsBefore = await countPins(vaults.patient);
+
+    // An unknown id erases nothing at all.
+    await assert.rejects(eraseRecords(vaults.patient, [second!.recordId, 9_999n]), NotFoundError);
+    assert.equal(await countPins(vaults.patient), pinsBefore);
+
+    // Asking for the correction erases the version it corrects too.
+    const report = await eraseRecords(vaults.patient, [file.recordId, second!.recordId]);
+    assert.deepEqual(report.recordIds, [file.recordId, first!.recordId, second!.recordId]);
+    assert.deepEqual(new Set(report.unpinned), new Set([attachmentCid, file.cid, first!.cid, second!.cid]));
+    assert.deepEqual([report.notPinned, report.unopened], [[], []]);
+    assert.ok(report.blocksCollected! >= 4, `collected ${report.blocksCollected} blocks`);
+    assert.equal(await countPins(vaults.patient), pinsBefore - 4);
+    await assert.rejects(fetchVerified(vaults.patient.ipfs, attachmentCid), NotFoundError);
+
+    const results = await readRecords(vaults.patient, patient);
+    for (const id of report.recordIds) {
+      const result = results.find(({ header }) => header.recordId === id);
+      assert.ok(result && !result.ok && result.error instanceof NotFoundError, `record ${id} is gone`);
+    }
+    const survivor = results.find(({ header }) => header.recordId === kept!.recordId);
+    assert.ok(survivor?.ok && (survivor.payload.resource as Observation).code.text === 'kept');
+
+    // A retry (say, after a crash half-way) finishes the job without failing on what is gone.
+    const again = await eraseRecords(vaults.patient, [first!.recordId], { collectGarbage: false });
+    assert.deepEqual(again.recordIds, [first!.recordId, second!.recordId]);
+    assert.deepEqual(again.unpinned, []);
+    assert.deepEqual(again.notPinned, [first!.cid, second!.cid]);
+    assert.deepEqual(again.unopened, [first!.cid, second!.cid]);
+    assert.equal(again.blocksCollected, undefined);
   });
 
   it('never puts the marker text on-chain: no transaction input or log holds it, in text or hex', async () => {
