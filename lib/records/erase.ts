@@ -8,9 +8,9 @@
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
-import { type RecordHeader, listRecordHeaders } from '../chain';
+import { type RecordHeader, listRecordHeaders, readMedLedger } from '../chain';
 import { openRecord, patientKekResolver } from '../crypto';
-import { NotFoundError, ServiceUnavailableError } from '../errors';
+import { AccessDeniedError, NotFoundError, ServiceUnavailableError } from '../errors';
 import { ENCRYPTED_ATTACHMENT_URL } from '../fhir';
 import { collectGarbage, fetchVerified, unpin } from '../ipfs';
 import { type Vault, actorOf, cidFromBytes, decodePayload } from './vault';
@@ -83,6 +83,7 @@ function attachmentCids(resource: DocumentReference): string[] {
  * @param vault - The patient's vault (the acting wallet must be the patient).
  * @param recordIds - Records to erase; each must exist.
  * @param options - Whether to run the node's garbage collector.
+ * @throws {@link AccessDeniedError} when the acting wallet is not a registered patient.
  * @throws {@link NotFoundError} naming a record id the patient does not have (nothing is erased).
  * @throws {@link ServiceUnavailableError} when the IPFS node cannot be reached (nothing is erased if it
  *   failed while reading; a retry finishes the job if it failed later).
@@ -93,6 +94,9 @@ export async function eraseRecords(
   options: EraseOptions = {},
 ): Promise<ErasureReport> {
   const patient: Address = actorOf(vault);
+  if (!(await readMedLedger(vault.chain, 'isPatient', [patient]))) {
+    throw new AccessDeniedError(`${patient} is not a registered patient: only patients erase records, their own.`);
+  }
   const headers = await listRecordHeaders(vault.chain, patient);
   const known = new Set(headers.map((header) => header.recordId));
   const missing = recordIds.filter((id) => !known.has(id));

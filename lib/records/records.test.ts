@@ -330,8 +330,9 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     const [kept] = await addRecords(vaults.patient, patient, [{ payload: { resource: observation('kept') } }]);
     const pinsBefore = await countPins(vaults.patient);
 
-    // An unknown id erases nothing at all.
+    // An unknown id erases nothing at all, and a provider erases nothing of a patient's.
     await assert.rejects(eraseRecords(vaults.patient, [second!.recordId, 9_999n]), NotFoundError);
+    await assert.rejects(eraseRecords(vaults.doctor, [second!.recordId]), AccessDeniedError);
     assert.equal(await countPins(vaults.patient), pinsBefore);
 
     // Asking for the correction erases the version it corrects too.
