@@ -5,15 +5,13 @@
  * an attachment that survives somewhere. The chain keeps the anchor (a CID and a ciphertext hash: no
  * health data); the record then reads as no longer stored.
  */
-import type { DocumentReference } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
 import { type RecordHeader, listRecordHeaders, readMedLedger } from '../chain';
-import { openRecord, patientKekResolver } from '../crypto';
 import { AccessDeniedError, NotFoundError, ServiceUnavailableError } from '../errors';
-import { ENCRYPTED_ATTACHMENT_URL } from '../fhir';
-import { collectGarbage, fetchVerified, unpin } from '../ipfs';
-import { type Vault, actorOf, cidFromBytes, decodePayload } from './vault';
+import { collectGarbage, unpin } from '../ipfs';
+import { encryptedAttachmentCid, openAnchored, patientReaderKeys } from './read';
+import { type Vault, actorOf, cidFromBytes } from './vault';
 
 /** Options of {@link eraseRecords}. */
 export interface EraseOptions {
@@ -62,14 +60,6 @@ function versionChains(headers: readonly RecordHeader[], ids: readonly bigint[])
   return headers.filter((header) => chosen.has(header.recordId));
 }
 
-/** The encrypted files a DocumentReference points at (`ipfs://` URLs marked as MedLedger attachments). */
-function attachmentCids(resource: DocumentReference): string[] {
-  return (resource.content ?? [])
-    .map(({ attachment }) => attachment)
-    .filter((attachment) => attachment.extension?.some((extension) => extension.url === ENCRYPTED_ATTACHMENT_URL))
-    .flatMap((attachment) => (attachment.url?.startsWith('ipfs://') ? [attachment.url.slice('ipfs://'.length)] : []));
-}
-
 /**
  * Erases records of the acting patient by crypto-shredding: every version of each record (a
  * correction holds the same data) is opened to find its attachments, then the attachments and the
@@ -105,26 +95,27 @@ export async function eraseRecords(
   }
   const erased = versionChains(headers, recordIds);
 
-  // Read first, unpin after: a node failing half-way through the reads leaves everything in place.
-  const keys = { kek: patientKekResolver(vault.identity, patient), identity: vault.identity };
-  const unopened: string[] = [];
+  // Read first, unpin after: a node failing during the reads leaves everything in place.
+  const keys = patientReaderKeys(vault, patient);
+  const unopened = new Set<bigint>();
   const attachments = new Set<string>();
-  for (const header of erased) {
-    const cid = cidFromBytes(header.cid);
-    try {
-      const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2));
-      const { plaintext } = await openRecord(envelope, keys, { patient, category: header.category });
-      const { resource } = decodePayload(plaintext);
-      if (resource.resourceType === 'DocumentReference') {
-        for (const attachment of attachmentCids(resource)) attachments.add(attachment);
+  await Promise.all(
+    erased.map(async (header) => {
+      try {
+        const { payload } = await openAnchored(vault, patient, header, keys);
+        if (payload.resource.resourceType !== 'DocumentReference') return;
+        for (const { attachment } of payload.resource.content ?? []) {
+          const cid = encryptedAttachmentCid(attachment);
+          if (cid !== undefined) attachments.add(cid);
+        }
+      } catch (error) {
+        if (error instanceof ServiceUnavailableError) throw error;
+        // Already erased, or not what was anchored. Its pin still goes: without the envelope, the data
+        // key of any attachment of its is gone too, so those stay undecryptable wherever they are.
+        unopened.add(header.recordId);
       }
-    } catch (error) {
-      if (error instanceof ServiceUnavailableError) throw error;
-      // Already erased, or not what was anchored. Its pin still goes: without the envelope, the data
-      // key of any attachment of its is gone too, so those stay undecryptable wherever they are.
-      unopened.push(cid);
-    }
-  }
+    }),
+  );
 
   const unpinned: string[] = [];
   const notPinned: string[] = [];
@@ -138,7 +129,7 @@ export async function eraseRecords(
     recordIds: erased.map((header) => header.recordId),
     unpinned,
     notPinned,
-    unopened,
+    unopened: erased.filter((header) => unopened.has(header.recordId)).map((header) => cidFromBytes(header.cid)),
     blocksCollected,
   };
 }

@@ -73,6 +73,30 @@ export async function loadKeyring(vault: Vault, patient: Address): Promise<Keyri
   return openKeyring(blob, vault.identity, { patient, grantee: provider });
 }
 
+/** The keys `patient` opens their own records with: every KEK derives from their identity key. */
+export function patientReaderKeys(vault: Vault, patient: Address): ReaderKeys {
+  return { kek: patientKekResolver(vault.identity, patient), identity: vault.identity };
+}
+
+/**
+ * One record as its chain header names it: fetched from IPFS, verified against the CID and the
+ * on-chain ciphertext hash, decrypted and parsed.
+ *
+ * @throws {@link NotFoundError} when the node no longer holds it, {@link IntegrityError} when it is
+ *   not what was anchored, {@link AccessDeniedError} when `keys` do not open it
+ */
+export async function openAnchored(
+  vault: Vault,
+  patient: Address,
+  header: RecordHeader,
+  keys: ReaderKeys,
+): Promise<Pick<OpenRecord, 'cid' | 'context' | 'payload' | 'dataKey'>> {
+  const cid = cidFromBytes(header.cid);
+  const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2));
+  const opened = await openRecord(envelope, keys, { patient, category: header.category });
+  return { cid, context: opened.context, payload: decodePayload(opened.plaintext), dataKey: opened.dataKey };
+}
+
 /**
  * Lists `patient`'s records from the chain (proven complete and untampered), fetches each from IPFS
  * (verified against its CID and the on-chain ciphertext hash), decrypts it and parses the FHIR payload.
@@ -87,7 +111,7 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   const headers = options.categories ? all.filter((header) => options.categories!.includes(header.category)) : all;
   const superseded = supersededIds(all);
   const keys: ReaderKeys = isPatient
-    ? { kek: patientKekResolver(vault.identity, patient), identity: vault.identity }
+    ? patientReaderKeys(vault, patient)
     : { kek: (await loadKeyring(vault, patient).catch(() => undefined))?.kek, identity: vault.identity };
 
   let done = 0;
@@ -96,11 +120,9 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
       const cid = cidFromBytes(header.cid);
       const isSuperseded = superseded.has(header.recordId);
       try {
-        const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2));
-        const opened = await openRecord(envelope, keys, { patient, category: header.category });
-        const payload = decodePayload(opened.plaintext);
+        const opened = await openAnchored(vault, patient, header, keys);
         progress({ step: 'decrypt', done: ++done, total: headers.length });
-        return { ok: true, header, cid, context: opened.context, payload, dataKey: opened.dataKey, superseded: isSuperseded };
+        return { ok: true, header, ...opened, superseded: isSuperseded };
       } catch (error) {
         progress({ step: 'decrypt', done: ++done, total: headers.length });
         const reason = error instanceof MedLedgerError ? error : new MedLedgerError(describeError(error), { cause: error });
@@ -120,6 +142,13 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   return results;
 }
 
+/** The CID of the MedLedger-encrypted file an Attachment points at (`ipfs://…`), if it is one. */
+export function encryptedAttachmentCid(attachment: Attachment | undefined): string | undefined {
+  const encrypted = attachment?.extension?.some((extension) => extension.url === ENCRYPTED_ATTACHMENT_URL);
+  const url = attachment?.url;
+  return encrypted && url?.startsWith('ipfs://') ? url.slice('ipfs://'.length) : undefined;
+}
+
 /** The encrypted file a DocumentReference points at, fetched, verified and decrypted. */
 export async function openAttachment(
   vault: Vault,
@@ -132,12 +161,9 @@ export async function openAttachment(
   }
   const index = options.index ?? 0;
   const attachment = (resource as DocumentReference).content?.[index]?.attachment;
-  const url = attachment?.url;
-  const encrypted = attachment?.extension?.some((extension) => extension.url === ENCRYPTED_ATTACHMENT_URL);
-  if (!attachment || !url?.startsWith('ipfs://') || !encrypted) {
-    throw new NotFoundError('This document has no encrypted file attached.');
-  }
-  const ciphertext = await fetchVerified(vault.ipfs, url.slice('ipfs://'.length));
+  const cid = encryptedAttachmentCid(attachment);
+  if (!attachment || cid === undefined) throw new NotFoundError('This document has no encrypted file attached.');
+  const ciphertext = await fetchVerified(vault.ipfs, cid);
   const bytes = await decryptFile(ciphertext, record.dataKey, {
     expected: record.context,
     attachmentIndex: index,
