@@ -84,8 +84,13 @@ export function readContext(reader: ByteReader): RecordContext {
  * on-chain header says another patient or category): a swapped blob must not be accepted.
  * @param found - context read from the envelope
  * @param expected - fields the caller knows independently
+ * @param what - what the context was read from, for the message
  */
-export function checkContext(found: RecordContext, expected: Partial<RecordContext> | undefined): void {
+export function checkContext(
+  found: RecordContext,
+  expected: Partial<RecordContext> | undefined,
+  what = 'envelope',
+): void {
   if (!expected) return;
   const mismatches: string[] = [];
   if (expected.patient !== undefined && expected.patient.toLowerCase() !== found.patient.toLowerCase()) {
@@ -98,6 +103,6 @@ export function checkContext(found: RecordContext, expected: Partial<RecordConte
     if (expected[field] !== undefined && expected[field] !== found[field]) mismatches.push(field);
   }
   if (mismatches.length > 0) {
-    throw new IntegrityError(`envelope belongs elsewhere: ${mismatches.join(', ')} differ from the expected record`);
+    throw new IntegrityError(`${what} belongs elsewhere: ${mismatches.join(', ')} differ from the expected record`);
   }
 }

@@ -8,11 +8,13 @@ import { IntegrityError } from '../errors';
 import { concatBytes } from './bytes';
 import { newRecordUid, type RecordContext } from './context';
 import {
+  checkFileHeader,
   decryptFile,
   decryptFileStream,
   encryptedFileSize,
   encryptFile,
   encryptFileStream,
+  FILE_HEADER_LENGTH,
   type FileProgress,
 } from './file';
 import { generateDataKey } from './record';
@@ -138,5 +140,42 @@ describe('encryptFile / decryptFile', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('checkFileHeader', () => {
+  it('proves from the header alone which record version and attachment a file belongs to', async () => {
+    const { ciphertext } = await encryptFile(pattern(3 * segment), dataKey, context, { ...small, attachmentIndex: 2 });
+    checkFileHeader(ciphertext.subarray(0, FILE_HEADER_LENGTH), dataKey, context, 2);
+    checkFileHeader(ciphertext, dataKey, context, 2);
+  });
+
+  it('says what differs: format, patient, record, version, index or key', async () => {
+    const { ciphertext } = await encryptFile(pattern(100), dataKey, context, small);
+    const header = ciphertext.subarray(0, FILE_HEADER_LENGTH);
+    const refusals: [string, () => void, RegExp][] = [
+      ['truncated', () => checkFileHeader(header.subarray(0, 40), dataKey, context, 0), /truncated/],
+      [
+        'another format',
+        () => checkFileHeader(concatBytes(Uint8Array.of(0), header.subarray(1)), dataKey, context, 0),
+        /bad magic/,
+      ],
+      [
+        'another patient',
+        () =>
+          checkFileHeader(header, dataKey, { ...context, patient: '0x00000000000000000000000000000000000000b2' }, 0),
+        /patient differ/,
+      ],
+      [
+        'another record',
+        () => checkFileHeader(header, dataKey, { ...context, recordUid: newRecordUid() }, 0),
+        /recordUid differ/,
+      ],
+      ['another version', () => checkFileHeader(header, dataKey, { ...context, version: 2 }, 0), /version differ/],
+      ['another index', () => checkFileHeader(header, dataKey, context, 1), /attachment 0, expected 1/],
+      ['another key', () => checkFileHeader(header, generateDataKey(), context, 0), /key does not match/],
+    ];
+    for (const [name, check, reason] of refusals)
+      assert.throws(check, (error: unknown) => error instanceof IntegrityError && reason.test(error.message), name);
   });
 });

@@ -25,15 +25,17 @@ import {
   TAG_LENGTH,
 } from './aead';
 import { ByteReader, ByteWriter, concatBytes, equalBytes, magicBytes, wipe } from './bytes';
-import { checkContext, encodeContext, readContext, type RecordContext } from './context';
+import { CONTEXT_LENGTH, checkContext, encodeContext, readContext, type RecordContext } from './context';
 
 const MAGIC = magicBytes('MLFS');
 const VERSION = 1;
 const FILE_KEY_SALT = magicBytes('MedLedger attachment v1');
 const COMMIT_SALT = magicBytes('MedLedger attachment commitment v1');
-const HEADER_LENGTH = 4 + 1 + 45 + 1 + 1 + IV_LENGTH + KEY_LENGTH;
 /** Segments in flight at once: WebCrypto runs them on worker threads, so a few overlap usefully. */
 const PARALLEL_SEGMENTS = 4;
+
+/** Byte length of an `MLFS` header: the prefix of an encrypted file {@link checkFileHeader} needs. */
+export const FILE_HEADER_LENGTH = 4 + 1 + CONTEXT_LENGTH + 1 + 1 + IV_LENGTH + KEY_LENGTH;
 
 /** Default segment size: 1 MiB (fastest on WebCrypto; 16 bytes of overhead per MiB). */
 export const DEFAULT_SEGMENT_LOG2 = 20;
@@ -246,7 +248,7 @@ export async function* encryptFileStream(
  */
 export function encryptedFileSize(plaintextBytes: number, segmentLog2 = DEFAULT_SEGMENT_LOG2): number {
   const segments = Math.max(1, Math.ceil(plaintextBytes / 2 ** segmentLog2));
-  return HEADER_LENGTH + plaintextBytes + segments * TAG_LENGTH;
+  return FILE_HEADER_LENGTH + plaintextBytes + segments * TAG_LENGTH;
 }
 
 /** Result of {@link encryptFile}. */
@@ -272,7 +274,73 @@ export async function encryptFile(
   for await (const part of encryptFileStream(source, dataKey, context, options)) parts.push(part);
   const ciphertext = concatBytes(...parts);
   const segmentCount = parts.length - 1;
-  return { ciphertext, plaintextSize: ciphertext.length - HEADER_LENGTH - segmentCount * TAG_LENGTH };
+  return { ciphertext, plaintextSize: ciphertext.length - FILE_HEADER_LENGTH - segmentCount * TAG_LENGTH };
+}
+
+/** What an authenticated `MLFS` header gives the decryption of its segments. */
+interface OpenedFileHeader {
+  readonly segmentLog2: number;
+  readonly nonceBase: Uint8Array;
+  /** The file key, proven by the header's commitment; the caller wipes it. */
+  readonly rawKey: Uint8Array;
+}
+
+/**
+ * Parses an `MLFS` header and proves it belongs where the caller says: format and version, the record
+ * context (where `expected` names it), the attachment index, and the key commitment, which only the
+ * holder of that record version's data key can have produced.
+ */
+function openFileHeader(
+  header: Uint8Array,
+  dataKey: Uint8Array,
+  expected: Partial<RecordContext> | undefined,
+  attachmentIndex: number,
+): OpenedFileHeader {
+  checkIndex(attachmentIndex);
+  if (dataKey.length !== KEY_LENGTH) throw new ValidationError([{ path: 'dataKey', message: 'must be 32 bytes' }]);
+  const parser = new ByteReader(header, 'encrypted file');
+  parser.expectHeader(MAGIC, VERSION);
+  const contextStart = parser.position;
+  const context = readContext(parser);
+  const encodedContext = parser.since(contextStart);
+  const foundIndex = parser.u8();
+  const segmentLog2 = parser.u8();
+  const nonceBase = parser.take(IV_LENGTH);
+  const committed = parser.take(KEY_LENGTH);
+  parser.end();
+  if (segmentLog2 < MIN_SEGMENT_LOG2 || segmentLog2 > MAX_SEGMENT_LOG2) {
+    throw new IntegrityError(`encrypted file: segment size 2^${segmentLog2} is out of range`);
+  }
+  checkContext(context, expected, 'encrypted file');
+  if (foundIndex !== attachmentIndex) {
+    throw new IntegrityError(`encrypted file is attachment ${foundIndex}, expected ${attachmentIndex}`);
+  }
+  const rawKey = fileKeyFor(dataKey, encodedContext, attachmentIndex);
+  if (!equalBytes(deriveKey(rawKey, COMMIT_SALT, encodedContext), committed)) {
+    wipe(rawKey);
+    throw new IntegrityError('encrypted file: the key does not match (wrong record key, or the header was altered)');
+  }
+  return { segmentLog2, nonceBase, rawKey };
+}
+
+/**
+ * Proves, from its header alone, that an encrypted file is attachment `attachmentIndex` of the record
+ * version `expected` sealed under `dataKey`, without decrypting anything: the checks
+ * {@link decryptFileStream} makes before its first segment. Whoever lacks that data key cannot produce
+ * such a header, so a file that passes was made for this record.
+ * @param header - the first {@link FILE_HEADER_LENGTH} bytes of the encrypted file (more are ignored)
+ * @param dataKey - the data key of the record version the file should belong to
+ * @param expected - that record version's context
+ * @param attachmentIndex - the file's position in the record's `content`
+ * @throws IntegrityError saying what differs (not an encrypted file, another record, another index, another key)
+ */
+export function checkFileHeader(
+  header: Uint8Array,
+  dataKey: Uint8Array,
+  expected: RecordContext,
+  attachmentIndex: number,
+): void {
+  wipe(openFileHeader(header.subarray(0, FILE_HEADER_LENGTH), dataKey, expected, attachmentIndex).rawKey);
 }
 
 /**
@@ -288,33 +356,14 @@ export async function* decryptFileStream(
   dataKey: Uint8Array,
   options: DecryptFileOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  const attachmentIndex = options.attachmentIndex ?? 0;
-  checkIndex(attachmentIndex);
-  if (dataKey.length !== KEY_LENGTH) throw new ValidationError([{ path: 'dataKey', message: 'must be 32 bytes' }]);
   const reader = new ExactReader(source, 1 << 20);
-  const header = await reader.read(HEADER_LENGTH);
-  const parser = new ByteReader(header, 'encrypted file');
-  parser.expectHeader(MAGIC, VERSION);
-  const contextStart = parser.position;
-  const context = readContext(parser);
-  const encodedContext = parser.since(contextStart);
-  const foundIndex = parser.u8();
-  const segmentLog2 = parser.u8();
-  const nonceBase = parser.take(IV_LENGTH);
-  const committed = parser.take(KEY_LENGTH);
-  parser.end();
-  if (segmentLog2 < MIN_SEGMENT_LOG2 || segmentLog2 > MAX_SEGMENT_LOG2) {
-    throw new IntegrityError(`encrypted file: segment size 2^${segmentLog2} is out of range`);
-  }
-  if (foundIndex !== attachmentIndex) {
-    throw new IntegrityError(`encrypted file is attachment ${foundIndex}, expected ${attachmentIndex}`);
-  }
-  checkContext(context, options.expected);
-  const rawKey = fileKeyFor(dataKey, encodedContext, attachmentIndex);
-  if (!equalBytes(deriveKey(rawKey, COMMIT_SALT, encodedContext), committed)) {
-    wipe(rawKey);
-    throw new IntegrityError('encrypted file: the key does not match (wrong record key, or the header was altered)');
-  }
+  const header = await reader.read(FILE_HEADER_LENGTH);
+  const { segmentLog2, nonceBase, rawKey } = openFileHeader(
+    header,
+    dataKey,
+    options.expected,
+    options.attachmentIndex ?? 0,
+  );
   const key = await importAesKey(rawKey);
   wipe(rawKey);
 

@@ -41,12 +41,14 @@ export {
 } from './record';
 export {
   byteChunks,
+  checkFileHeader,
   DEFAULT_SEGMENT_LOG2,
   decryptFile,
   decryptFileStream,
   encryptFile,
   encryptFileStream,
   encryptedFileSize,
+  FILE_HEADER_LENGTH,
   sourceSize,
   type ByteSource,
   type DecryptFileOptions,
