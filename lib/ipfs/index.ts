@@ -7,4 +7,5 @@ export { addBytes, addStream, type AddBytesOptions, type AddStreamOptions, type 
 export { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 export { createIpfsClient, type KuboRPCClient } from './client';
 export { fetchVerified, type FetchVerifiedOptions } from './fetch';
+export { fetchHead } from './head';
 export { collectGarbage, pin, unpin } from './pins';
