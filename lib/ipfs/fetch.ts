@@ -2,9 +2,19 @@
  * Reading content back from IPFS without trusting the node that serves it.
  */
 import { sha256Digest } from '../crypto/aead';
-import { IntegrityError, ValidationError } from '../errors';
+import { IntegrityError, ValidationError, type ValidationIssue } from '../errors';
 import { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 import { toIpfsError, type KuboRPCClient } from './client';
+
+/**
+ * Default bound of {@link fetchVerified}: record envelopes, keyrings, profiles and model cards are
+ * small, and the web app stores nothing larger than its proxy's 25 MiB uploads, so everything it
+ * writes stays readable under this bound.
+ */
+export const MAX_ENVELOPE_BYTES = 32 * 1_048_576;
+
+/** The bound for attachments (`MLFS` files), which callers pass as `maxBytes` when they fetch one. */
+export const MAX_ATTACHMENT_BYTES = 2 * 1_073_741_824;
 
 /** Options of {@link fetchVerified}. */
 export interface FetchVerifiedOptions {
@@ -13,6 +23,12 @@ export interface FetchVerifiedOptions {
    * ({@link MEDLEDGER_UNIXFS}) for a CIDv1.
    */
   readonly params?: UnixfsParams;
+  /**
+   * Most bytes the content may have; the read stops as soon as the node sends more, so a node (or an
+   * author) cannot make the reader hold more than this. Default {@link MAX_ENVELOPE_BYTES}; pass
+   * {@link MAX_ATTACHMENT_BYTES} for an attachment.
+   */
+  readonly maxBytes?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -20,6 +36,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MiB`;
 }
 
 function concat(pieces: readonly Uint8Array[], length: number): Uint8Array<ArrayBuffer> {
@@ -44,11 +64,11 @@ function concat(pieces: readonly Uint8Array[], length: number): Uint8Array<Array
  * @param client - RPC client of the IPFS node.
  * @param cid - CID string of the file.
  * @param expectedSha256Hex - Hex SHA-256 of the ciphertext (64 characters, no `0x`), if anchored separately.
- * @param options - Add parameters and abort signal.
- * @throws {@link IntegrityError} when either check fails.
+ * @param options - Add parameters, size bound and abort signal.
+ * @throws {@link IntegrityError} when either check fails, or the content exceeds `maxBytes`.
  * @throws {@link NotFoundError} when the node does not have the content.
  * @throws {@link ServiceUnavailableError} when the node cannot be reached or fails.
- * @throws {@link ValidationError} when `cid` or `expectedSha256Hex` is malformed.
+ * @throws {@link ValidationError} when `cid`, `expectedSha256Hex` or `maxBytes` is malformed.
  */
 export async function fetchVerified(
   client: KuboRPCClient,
@@ -58,22 +78,42 @@ export async function fetchVerified(
 ): Promise<Uint8Array> {
   const root = parseCid(cid);
   const expectedHash = expectedSha256Hex?.toLowerCase();
+  const maxBytes = options.maxBytes ?? MAX_ENVELOPE_BYTES;
+  const issues: ValidationIssue[] = [];
   if (expectedHash !== undefined && !SHA256_HEX.test(expectedHash)) {
-    throw new ValidationError([
-      { path: 'expectedSha256Hex', message: `expected 64 hex characters, got ${JSON.stringify(expectedSha256Hex)}` },
-    ]);
+    issues.push({
+      path: 'expectedSha256Hex',
+      message: `expected 64 hex characters, got ${JSON.stringify(expectedSha256Hex)}`,
+    });
   }
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    issues.push({ path: 'maxBytes', message: `expected a whole number of bytes, got ${maxBytes}` });
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
   const params = options.params ?? (root.version === 0 ? KUBO_DEFAULT_UNIXFS : MEDLEDGER_UNIXFS);
 
   const pieces: Uint8Array[] = [];
   let length = 0;
+  let exceeded = false;
+  // Ends the response once the bound is passed: leaving the loop alone need not stop the node's stream.
+  const done = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, done.signal]) : done.signal;
   try {
-    for await (const piece of client.cat(root, { signal: options.signal })) {
+    for await (const piece of client.cat(root, { signal })) {
+      exceeded = length + piece.length > maxBytes;
+      if (exceeded) break;
       pieces.push(piece);
       length += piece.length;
     }
   } catch (error) {
     throw toIpfsError(client, `cat ${cid}`, error);
+  } finally {
+    done.abort();
+  }
+  if (exceeded) {
+    throw new IntegrityError(
+      `The IPFS node sent more than ${maxBytes} bytes (${mebibytes(maxBytes)}) for ${cid}, the most this read accepts, so it was stopped there; nothing of it was verified or decrypted`,
+    );
   }
   const bytes = concat(pieces, length);
 

@@ -6,6 +6,6 @@
 export { addBytes, addStream, type AddBytesOptions, type AddStreamOptions, type UploadProgress } from './add';
 export { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 export { createIpfsClient, type KuboRPCClient } from './client';
-export { fetchVerified, type FetchVerifiedOptions } from './fetch';
+export { fetchVerified, MAX_ATTACHMENT_BYTES, MAX_ENVELOPE_BYTES, type FetchVerifiedOptions } from './fetch';
 export { fetchHead } from './head';
 export { collectGarbage, pin, unpin } from './pins';
