@@ -293,11 +293,17 @@ const COMMANDS: Record<string, Handler> = {
       report.blocksCollected === undefined
         ? 'the node deletes their blocks at its next garbage collection'
         : `the node deleted ${report.blocksCollected} unpinned block(s)`;
+    const refused =
+      report.refused.length === 0
+        ? ''
+        : `\nLeft ${report.refused.length} blob(s) pinned that these records name but do not own ` +
+          '(written into them by someone else, or still used by a record you keep):\n' +
+          report.refused.map(({ cid, reason }) => `  ${cid}: ${reason}`).join('\n');
     io.out(
       `Erased ${report.recordIds.map((id) => `#${id}`).join(', ')}: ${report.unpinned.length} blob(s) unpinned` +
         `${report.notPinned.length > 0 ? `, ${report.notPinned.length} already gone` : ''}; ${blocks}.\n` +
         "The chain keeps each record's CID and ciphertext hash (no health data); what a provider already " +
-        'downloaded cannot be recalled.',
+        `downloaded cannot be recalled.${refused}`,
       report,
     );
   },
