@@ -160,10 +160,16 @@ export function auditRows(patient: Address, activity: readonly ActivityEvent[]):
   return rows.reverse();
 }
 
+/**
+ * What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): =, +, - or @ first, or a
+ * tab or carriage return first, which some spreadsheets skip to find one of those after it.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvCell(value: string): string {
-  // A leading =, +, - or @ would run as a formula in a spreadsheet.
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const quoted = (text: string) => `"${text.replace(/"/g, '""')}"`;
+  if (FORMULA_START.test(value)) return quoted(`'${value}`);
+  return /[",\n\r]/.test(value) ? quoted(value) : value;
 }
 
 /** The rows as CSV (RFC 4180) with ISO times and full addresses. */
