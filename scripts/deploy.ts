@@ -96,16 +96,23 @@ async function firstBlockWithCode(
   return low;
 }
 
-async function readExistingDeployments(): Promise<Record<number, DeployedAddresses>> {
-  if (!existsSync(deploymentsFile)) return {};
-  const source = await readFile(deploymentsFile, 'utf8');
+/** The deployments a generated deployments file records, by chain id. */
+function recordedDeployments(source: string): Record<number, DeployedAddresses> {
   const match = /export const deployments = (\{[\s\S]*?\n\}) as const/.exec(source);
   return match?.[1] ? (JSON.parse(match[1]) as Record<number, DeployedAddresses>) : {};
 }
 
-/** Rewrites `lib/chain/deployments.ts` with current ABIs and this deployment added to the others. */
-export async function writeDeploymentsFile(deployed?: DeployedAddresses): Promise<void> {
-  const all = await readExistingDeployments();
+/**
+ * Regenerates `lib/chain/deployments.ts` from the compiled ABIs and the recorded deployments, with this
+ * deployment (if any) added. The file is written only when its content changes: it is an input of the
+ * web build, and an identical rewrite must not look like a change.
+ *
+ * @param deployed - a deployment to record; without one, only the ABIs are brought up to date
+ * @returns whether the file changed
+ */
+export async function writeDeploymentsFile(deployed?: DeployedAddresses): Promise<boolean> {
+  const current = existsSync(deploymentsFile) ? await readFile(deploymentsFile, 'utf8') : '';
+  const all = recordedDeployments(current);
   if (deployed) all[deployed.chainId] = deployed;
   const medLedgerAbi = (await artifacts.readArtifact('MedLedger')).abi;
   const modelRegistryAbi = (await artifacts.readArtifact('ModelRegistry')).abi;
@@ -117,7 +124,9 @@ export const modelRegistryAbi = ${JSON.stringify(modelRegistryAbi, null, 2)} as 
 
 export const deployments = ${JSON.stringify(all, null, 2)} as const;
 `;
+  if (source === current) return false;
   await writeFile(deploymentsFile, source);
+  return true;
 }
 
 async function main(): Promise<void> {

@@ -1,37 +1,71 @@
 /**
- * The Next.js app as a service: build it when the sources changed since the last build, and run the
+ * The Next.js app as a service: build it when its inputs changed since the last build, and run the
  * production server with the runtime settings (chain RPC, IPFS API, burner wallet) in its environment.
  * Used by `npm start` and the browser tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const SOURCE_DIRS = ['app', 'components', 'lib', 'public', 'ml-models'];
-const SOURCE_FILES = ['next.config.ts', 'proxy.ts', 'instrumentation.ts', 'package-lock.json', 'scripts/web-copy-wasm.ts'];
-const IGNORED = new Set(['node_modules', 'ort', 'models', 'data']);
+/** What `next build` and `scripts/web-copy-wasm.ts` read, relative to the root. */
+const BUILD_INPUTS = [
+  'app',
+  'components',
+  'lib',
+  'public',
+  'ml-models',
+  'next.config.ts',
+  'proxy.ts',
+  'instrumentation.ts',
+  'tsconfig.json',
+  'package.json',
+  'package-lock.json',
+  'scripts/web-copy-wasm.ts',
+];
+/** What web-copy-wasm writes into `public/`: outputs of the build, not inputs. */
+const COPIED_INTO_PUBLIC = ['public/ort', 'public/models'];
+/** Where a successful build records the hash of the inputs it was built from. */
+const BUILD_INPUTS_HASH_FILE = path.join(root, '.next', 'medledger-inputs.sha256');
 
-async function newestMtime(entry: string): Promise<number> {
-  const info = await stat(entry).catch(() => undefined);
-  if (!info) return 0;
-  if (!info.isDirectory()) return info.mtimeMs;
-  let newest = 0;
-  for (const child of await readdir(entry, { withFileTypes: true })) {
-    if (IGNORED.has(child.name) || child.name.endsWith('.test.ts')) continue;
-    newest = Math.max(newest, await newestMtime(path.join(entry, child.name)));
-  }
-  return newest;
+async function inputFiles(relative: string): Promise<string[]> {
+  if (COPIED_INTO_PUBLIC.includes(relative)) return [];
+  const info = await stat(path.join(root, relative)).catch(() => undefined);
+  if (!info) return [];
+  if (!info.isDirectory()) return [relative];
+  const entries = await readdir(path.join(root, relative), { withFileTypes: true });
+  const nested = await Promise.all(
+    entries
+      .filter((entry) => entry.name !== 'node_modules' && !entry.name.endsWith('.test.ts'))
+      .map((entry) => inputFiles(path.posix.join(relative, entry.name))),
+  );
+  return nested.flat();
 }
 
-/** True when `.next` holds a production build newer than every source the app is built from. */
-export async function isWebBuildFresh(): Promise<boolean> {
-  const built = await stat(path.join(root, '.next', 'BUILD_ID')).catch(() => undefined);
-  if (!built) return false;
-  const sources = await Promise.all([...SOURCE_DIRS, ...SOURCE_FILES].map((entry) => newestMtime(path.join(root, entry))));
-  return Math.max(...sources) < built.mtimeMs;
+/**
+ * The SHA-256 of every file the web build reads (paths and contents), so a build is current exactly
+ * when nothing it was made from changed — whatever the files' modification times say.
+ */
+async function webBuildInputsHash(): Promise<string> {
+  const files = (await Promise.all(BUILD_INPUTS.map(inputFiles))).flat().sort();
+  const hash = createHash('sha256');
+  for (const file of files) {
+    const content = await readFile(path.join(root, file));
+    hash.update(`${file}\0${content.length}\0`).update(content);
+  }
+  return hash.digest('hex');
+}
+
+/** True when `.next` holds a production build made from inputs with this hash. */
+async function isWebBuildFresh(inputsHash: string): Promise<boolean> {
+  if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) return false;
+  if (!COPIED_INTO_PUBLIC.every((dir) => existsSync(path.join(root, dir)))) return false;
+  const recorded = await readFile(BUILD_INPUTS_HASH_FILE, 'utf8').catch(() => undefined);
+  return recorded?.trim() === inputsHash;
 }
 
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<void> {
@@ -44,12 +78,20 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
   });
 }
 
-/** Builds the web app (`npm run web:build`) unless the last build is still current. */
-export async function ensureWebBuild(): Promise<void> {
-  if (await isWebBuildFresh()) return;
+/**
+ * Builds the web app (`npm run web:build`) unless the last build was made from the current inputs.
+ *
+ * @returns whether it built
+ */
+export async function ensureWebBuild(): Promise<boolean> {
+  const inputsHash = await webBuildInputsHash();
+  if (await isWebBuildFresh(inputsHash)) return false;
   console.log('Building the web app (next build) …');
+  await rm(BUILD_INPUTS_HASH_FILE, { force: true });
   await run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/web-copy-wasm.ts')]);
   await run(process.execPath, [nextBin(), 'build'], { NEXT_TELEMETRY_DISABLED: '1' });
+  await writeFile(BUILD_INPUTS_HASH_FILE, `${inputsHash}\n`);
+  return true;
 }
 
 function nextBin(): string {
