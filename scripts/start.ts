@@ -1,16 +1,22 @@
 /**
  * `npm start`: the whole system on this machine — a Hardhat devnet on 127.0.0.1:8545 with MedLedger
  * deployed through Ignition, the embedded IPFS node (API 5001, gateway 8080), demo identities with
- * records, and the web app on http://127.0.0.1:3000 (built first when its sources changed). Ctrl-C
- * stops everything.
+ * records, and the web app on http://127.0.0.1:3000. Ctrl-C stops everything.
+ *
+ * It works from a fresh clone: the contracts are compiled first (incremental, about a second when
+ * nothing changed), their ABIs brought into lib/chain/deployments.ts, and the web app built only when
+ * one of its inputs changed, so a second start serves the same build at once.
  *
  * The devnet keeps no state across restarts, so each start begins with an empty chain and an empty
  * IPFS store: never a chain that forgot what IPFS still holds.
  */
+import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import { startIpfsNode } from '../lib/ipfs/node';
+import { writeDeploymentsFile } from './deploy';
 import { startDevnet } from './devnet';
 import { seedDemo } from './seed';
 import { ensureWebBuild, startWebServer } from './web';
@@ -18,16 +24,54 @@ import { ensureWebBuild, startWebServer } from './web';
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.join(root, '.medledger', 'ipfs');
 
+/** What to stop, last started first, when the start fails or a signal arrives. */
+const running: (() => Promise<void>)[] = [];
+let stopped: Promise<never> | undefined;
+
+/** Stops whatever runs and exits; a second call waits for the first. */
+function stopAll(exitCode: number): Promise<never> {
+  stopped ??= (async () => {
+    for (const stop of running.toReversed()) await stop().catch((error: unknown) => console.error(error));
+    process.exit(exitCode);
+  })();
+  return stopped;
+}
+
+/** `hardhat build` of the contracts (not the Solidity tests): a no-op when nothing changed. */
+function compileContracts(): Promise<void> {
+  const hardhat = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('hardhat/package.json')),
+    'dist/src/cli.js',
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [hardhat, 'build', '--no-tests'], { cwd: root, stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`Compiling the contracts failed (hardhat build: ${signal ?? `exit ${code}`})`)),
+    );
+  });
+}
+
 async function main(): Promise<void> {
-  // Build before anything listens: a failed build must not leave a devnet and node running.
+  // Compile and build before anything listens: a failed build must not leave a devnet and node running.
+  console.log('Compiling the contracts (hardhat build) …');
+  await compileContracts();
+  // The web build embeds the ABIs, so they come from these artifacts, never from an older compile.
+  if (await writeDeploymentsFile()) console.log('  Updated the ABIs in lib/chain/deployments.ts');
   await ensureWebBuild();
 
   console.log('Starting the MedLedger devnet on http://127.0.0.1:8545 …');
   const devnet = await startDevnet({ port: 8545, recordDeployment: true });
+  running.push(() => devnet.stop());
   console.log(`  MedLedger ${devnet.deployment.medLedger}, ModelRegistry ${devnet.deployment.modelRegistry}`);
+  // The deployment lands in lib/chain/deployments.ts; if its addresses differ from the build's, rebuild.
+  await ensureWebBuild();
 
   await rm(dataDir, { recursive: true, force: true });
   const ipfs = await startIpfsNode({ dataDir, apiPort: 5001, gatewayPort: 8080 });
+  running.push(() => ipfs.stop());
   console.log(`IPFS node: API ${ipfs.apiUrl}, gateway ${ipfs.gatewayUrl} (data in ${path.relative(root, dataDir)})`);
 
   console.log('Seeding demo identities and records …');
@@ -37,24 +81,30 @@ async function main(): Promise<void> {
     console.log(`  ${identity.role.padEnd(8)} ${identity.name.padEnd(34)} ${identity.address}  ${identity.privateKey}`);
   }
   console.log('\nStarting the web app …');
-  const web = await startWebServer({ port: 3000, rpcUrl: devnet.rpcUrl, ipfsApiUrl: ipfs.apiUrl, burner: true, quiet: true });
+  const web = await startWebServer({
+    port: 3000,
+    rpcUrl: devnet.rpcUrl,
+    ipfsApiUrl: ipfs.apiUrl,
+    burner: true,
+    quiet: true,
+  });
+  running.push(() => web.stop());
   console.log(`\nMedLedger is running: open ${web.url}`);
   console.log('  Connect MetaMask (add the network: RPC http://127.0.0.1:8545, chain id 31337) or pick a demo role.');
   console.log('\nThe devnet keeps no state across restarts: the next `npm start` begins fresh.');
   console.log('Press Ctrl-C to stop.');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping …`);
-    await web.stop();
-    await ipfs.stop();
-    await devnet.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-await main();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopped) return;
+    console.log(`\n${signal}: stopping …`);
+    void stopAll(0);
+  });
+}
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  await stopAll(1);
+}
