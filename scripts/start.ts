@@ -1,7 +1,8 @@
 /**
- * `npm start`: the whole system on this machine — a Hardhat devnet on 127.0.0.1:8545 with MedLedger
- * deployed through Ignition, the embedded IPFS node (API 5001, gateway 8080), demo identities with
- * records, and the web app on http://127.0.0.1:3000. Ctrl-C stops everything.
+ * `npm start [-- --rpc-port N --ipfs-api-port N --gateway-port N --web-port N]`: the whole system on
+ * this machine — a Hardhat devnet (default 127.0.0.1:8545) with MedLedger deployed through Ignition, the
+ * embedded IPFS node (API 5001, gateway 8080), demo identities with records, and the web app (default
+ * http://127.0.0.1:3000). Ctrl-C stops everything.
  *
  * It works from a fresh clone: the contracts are compiled first (incremental, about a second when
  * nothing changed), their ABIs brought into lib/chain/deployments.ts, and the web app built only when
@@ -13,12 +14,14 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 import { startIpfsNode } from '../lib/ipfs/node';
 import { writeDeploymentsFile } from './deploy';
 import { startDevnet } from './devnet';
 import { seedDemo } from './seed';
+import { PORT_SETTINGS, START_USAGE, type StartPorts, StartUsageError, parseStartOptions } from './start-options';
 import { ensureWebBuild, startWebServer } from './web';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -54,7 +57,33 @@ function compileContracts(): Promise<void> {
   });
 }
 
-async function main(): Promise<void> {
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(true));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(false)));
+  });
+}
+
+/** Fails before the minutes of a build when a port is taken, e.g. by another `npm start`. */
+async function assertPortsFree(ports: StartPorts): Promise<void> {
+  for (const setting of PORT_SETTINGS) {
+    if (await portInUse(ports[setting.key])) {
+      throw new StartUsageError(
+        `Port ${ports[setting.key]} (${setting.what}) is in use, perhaps by another \`npm start\`: ` +
+          `choose another with --${setting.flag} N or ${setting.env}.`,
+      );
+    }
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { ports, help } = parseStartOptions(argv, process.env);
+  if (help) {
+    console.log(START_USAGE);
+    return;
+  }
+  await assertPortsFree(ports);
   // Compile and build before anything listens: a failed build must not leave a devnet and node running.
   console.log('Compiling the contracts (hardhat build) …');
   await compileContracts();
@@ -62,15 +91,15 @@ async function main(): Promise<void> {
   if (await writeDeploymentsFile()) console.log('  Updated the ABIs in lib/chain/deployments.ts');
   await ensureWebBuild();
 
-  console.log('Starting the MedLedger devnet on http://127.0.0.1:8545 …');
-  const devnet = await startDevnet({ port: 8545, recordDeployment: true });
+  console.log(`Starting the MedLedger devnet on http://127.0.0.1:${ports.rpc} …`);
+  const devnet = await startDevnet({ port: ports.rpc, recordDeployment: true });
   running.push(() => devnet.stop());
   console.log(`  MedLedger ${devnet.deployment.medLedger}, ModelRegistry ${devnet.deployment.modelRegistry}`);
   // The deployment lands in lib/chain/deployments.ts; if its addresses differ from the build's, rebuild.
   await ensureWebBuild();
 
   await rm(dataDir, { recursive: true, force: true });
-  const ipfs = await startIpfsNode({ dataDir, apiPort: 5001, gatewayPort: 8080 });
+  const ipfs = await startIpfsNode({ dataDir, apiPort: ports.ipfsApi, gatewayPort: ports.gateway });
   running.push(() => ipfs.stop());
   console.log(`IPFS node: API ${ipfs.apiUrl}, gateway ${ipfs.gatewayUrl} (data in ${path.relative(root, dataDir)})`);
 
@@ -82,7 +111,7 @@ async function main(): Promise<void> {
   }
   console.log('\nStarting the web app …');
   const web = await startWebServer({
-    port: 3000,
+    port: ports.web,
     rpcUrl: devnet.rpcUrl,
     ipfsApiUrl: ipfs.apiUrl,
     burner: true,
@@ -90,7 +119,7 @@ async function main(): Promise<void> {
   });
   running.push(() => web.stop());
   console.log(`\nMedLedger is running: open ${web.url}`);
-  console.log('  Connect MetaMask (add the network: RPC http://127.0.0.1:8545, chain id 31337) or pick a demo role.');
+  console.log(`  Connect MetaMask (add the network: RPC ${devnet.rpcUrl}, chain id 31337) or pick a demo role.`);
   console.log('\nThe devnet keeps no state across restarts: the next `npm start` begins fresh.');
   console.log('Press Ctrl-C to stop.');
 }
@@ -103,8 +132,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 try {
-  await main();
+  await main(process.argv.slice(2));
 } catch (error) {
+  if (error instanceof StartUsageError) {
+    console.error(`npm start: ${error.message}\n\n${START_USAGE}`);
+    await stopAll(2);
+  }
   console.error(error);
   await stopAll(1);
 }
