@@ -37,6 +37,30 @@ export class AccessDeniedError extends MedLedgerError {}
 /** Something that should exist does not (record, key, model, deployment). */
 export class NotFoundError extends MedLedgerError {}
 
+/**
+ * The identity key a wallet gives is not the encryption key published on-chain for its account. Others
+ * encrypt to the published key, so this one would open nothing; the message says what to do.
+ */
+export class KeyMismatchError extends MedLedgerError {
+  /** The account whose published key differs. */
+  readonly account: string;
+  /** The published X25519 public key (0x-hex). */
+  readonly published: string;
+  /** The public key the wallet derived (0x-hex), or `undefined` when it cannot derive one reproducibly. */
+  readonly derived: string | undefined;
+
+  constructor(
+    message: string,
+    details: { account: string; published: string; derived: string | undefined },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.account = details.account;
+    this.published = details.published;
+    this.derived = details.derived;
+  }
+}
+
 /** A service MedLedger depends on (chain RPC, IPFS) could not be reached or answered badly. */
 export class ServiceUnavailableError extends MedLedgerError {}
 
