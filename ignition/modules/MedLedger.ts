@@ -1,13 +1,16 @@
 import { buildModule } from '@nomicfoundation/hardhat-ignition/modules';
 
 /**
- * Deploys MedLedger and the ModelRegistry to any EVM chain. The default admin (account 0 unless the
- * `admin` parameter names another, e.g. a hospital multisig) also gets the provider- and model-admin
- * roles. `adminDelay` is how long a default-admin transfer waits before it can be accepted: two days
- * unless a deployment sets it (the devnet uses 0).
+ * Deploys MedLedger and the ModelRegistry to any EVM chain. `admin` (e.g. a hospital multisig) is
+ * required, with no default: a deployment that does not name it fails before sending anything, rather
+ * than making whichever key happens to deploy the admin of a real chain. The devnet names its account 0
+ * in `ignition/parameters/devnet.json`. The admin also gets the provider- and model-admin roles.
+ * `adminDelay` is how long a default-admin transfer waits before it can be accepted: two days unless a
+ * deployment sets it (the devnet uses 0). It covers that transfer only: the admin grants the provider-
+ * and model-admin roles at once (see docs/threat-model.md).
  */
 export default buildModule('MedLedgerModule', (m) => {
-  const admin = m.getParameter('admin', m.getAccount(0));
+  const admin = m.getParameter<string>('admin');
   const adminDelay = m.getParameter('adminDelay', 2n * 24n * 60n * 60n);
 
   const medLedger = m.contract('MedLedger', [adminDelay, admin]);
