@@ -9,7 +9,8 @@ import { type Address, type Hex, getAddress, isAddress, isHex } from 'viem';
 import { ValidationError } from '../../lib/errors';
 import type { SignedConsent } from '../../lib/records/consent';
 
-const VERSION = 1;
+// Version 2 names the revocation count the consent was signed at (see `Consent.grantBySig`).
+const VERSION = 2;
 
 /** The JSON in the link: bigints as decimal strings, plus where the signature is valid. */
 interface ConsentLinkJson {
@@ -21,6 +22,7 @@ interface ConsentLinkJson {
   scopes: string;
   expiry: number;
   keyring: Hex;
+  revocations: number;
   nonce: string;
   deadline: string;
   signature: Hex;
@@ -58,6 +60,7 @@ export function consentLink(origin: string, link: ConsentLink): string {
     scopes: consent.scopes.toString(),
     expiry: consent.expiry,
     keyring: consent.keyring,
+    revocations: consent.revocations,
     nonce: consent.nonce.toString(),
     deadline: consent.deadline.toString(),
     signature: consent.signature,
@@ -94,6 +97,8 @@ export function parseConsentFragment(fragment: string): ConsentLink {
     issues.push({ path: 'v', message: `is version ${String(json.v)}; this app reads version ${VERSION}` });
   if (typeof json.chainId !== 'number') issues.push({ path: 'chainId', message: 'is missing' });
   if (typeof json.expiry !== 'number') issues.push({ path: 'expiry', message: 'is missing' });
+  if (!Number.isInteger(json.revocations) || (json.revocations as number) < 0)
+    issues.push({ path: 'revocations', message: 'is not a whole number' });
   address('contract');
   address('patient');
   address('provider');
@@ -114,6 +119,7 @@ export function parseConsentFragment(fragment: string): ConsentLink {
       scopes: BigInt(valid.scopes),
       expiry: valid.expiry,
       keyring: valid.keyring,
+      revocations: valid.revocations,
       nonce: BigInt(valid.nonce),
       deadline: BigInt(valid.deadline),
       signature: valid.signature,

@@ -12,6 +12,17 @@ interface IRecords {
     }
 
     /**
+     * @dev The header fields of a record its author corrects, so {correctRecord} can prove authorship
+     * against the stored digest without a storage slot per author. `cidHash` is keccak-256 of the CID.
+     */
+    struct PriorHeader {
+        uint64 supersedes;
+        uint40 createdAt;
+        bytes32 ciphertextHash;
+        bytes32 cidHash;
+    }
+
+    /**
      * @dev The full header of record `recordId` (1-based, per patient). Clients rebuild a patient's
      * history from these events and check each against {recordDigests}. `cid` and `ciphertextHash`
      * name ciphertext only.
@@ -32,6 +43,8 @@ interface IRecords {
     error InvalidCategory(uint8 category);
     error InvalidCiphertextHash();
     error InvalidSupersedes(address patient, uint64 supersedes);
+    error RecordAlreadySuperseded(address patient, uint64 recordId);
+    error NotRecordAuthor(address patient, uint64 recordId, address account);
     error RecordNotFound(address patient, uint64 recordId);
     error EmptyBatch();
     error RecordListDenied(address patient, address account);

@@ -22,28 +22,32 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
 abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, IConsent {
     bytes32 public constant CONSENT_TYPEHASH =
         keccak256(
-            "Consent(address patient,address provider,uint64 scopes,uint40 expiry,bytes keyring,uint256 nonce,uint256 deadline)"
+            "Consent(address patient,address provider,uint64 scopes,uint40 expiry,bytes keyring,uint32 revocations,uint256 nonce,uint256 deadline)"
         );
 
     mapping(address patient => mapping(address provider => Grant)) private _grants;
 
     /**
      * @notice Grants `provider` the `scopes` on the caller's records until `expiry`, replacing any earlier
-     * grant to it. Approving an access request is this call with the requested scopes.
+     * grant to it. Approving an access request is this call with the requested scopes. A grant that drops
+     * a read scope the earlier one held ends the earlier one like {revoke}: a new key epoch starts, so
+     * nothing written afterwards in a dropped category opens with keys the provider already holds.
      * @dev Requirements: the caller is a registered patient; `provider` is registered and not suspended;
      * `scopes` is non-empty; `expiry` is in the future; `keyring` is empty or a CID.
-     * @param keyring CID of the category keys wrapped to the provider's encryption key.
+     * @param keyring CID of the category keys wrapped to the provider's encryption key (of the new epoch
+     * when this grant starts one).
      */
     function grant(address provider, uint64 scopes, uint40 expiry, bytes calldata keyring) external {
-        _registeredPatient(msg.sender);
-        _grant(msg.sender, provider, scopes, expiry, keyring);
+        _grant(_registeredPatient(msg.sender), msg.sender, provider, scopes, expiry, keyring);
     }
 
     /**
      * @notice Applies a consent the patient signed off-chain (EIP-712), so the provider can submit and pay.
      * @dev Requirements: `deadline` has not passed; `signature` is the patient's over the Consent struct
      * for this chain and contract (ECDSA, or ERC-1271 for contract wallets); `nonce` is the patient's
-     * current nonce; the same requirements as {grant} for the terms.
+     * current nonce; `revocations` is the number of times the patient has revoked `provider` so far (what
+     * {grantOf} said when the patient signed), so no consent signed before a revocation ever restores
+     * access; the same requirements as {grant} for the terms.
      */
     function grantBySig(
         address patient,
@@ -51,31 +55,31 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
         uint64 scopes,
         uint40 expiry,
         bytes calldata keyring,
+        uint32 revocations,
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external {
         if (block.timestamp > deadline) revert ConsentSignatureExpired(deadline, block.timestamp);
-        bytes32 structHash = keccak256(
-            abi.encode(CONSENT_TYPEHASH, patient, provider, scopes, expiry, keccak256(keyring), nonce, deadline)
-        );
-        if (!SignatureChecker.isValidSignatureNow(patient, _hashTypedDataV4(structHash), signature)) {
-            revert InvalidConsentSignature(patient);
-        }
+        _checkConsentSignature(patient, provider, scopes, expiry, keyring, revocations, nonce, deadline, signature);
+        uint32 revoked = _grants[patient][provider].revocations;
+        if (revocations != revoked) revert ConsentPredatesRevocation(patient, provider, revocations, revoked);
         _useCheckedNonce(patient, nonce);
-        _registeredPatient(patient);
-        _grant(patient, provider, scopes, expiry, keyring);
+        _grant(_registeredPatient(patient), patient, provider, scopes, expiry, keyring);
     }
 
     /**
      * @notice Withdraws the caller's grant to `provider` and starts a new key epoch, so the provider gets
-     * no key to anything written afterwards. What it already decrypted cannot be recalled.
+     * no key to anything written afterwards. What it already decrypted cannot be recalled. Consents the
+     * caller signed for `provider` before this moment can no longer be submitted.
      * @dev Requirements: the caller has a grant to `provider` (expired grants included).
      */
     function revoke(address provider) external {
         Grant storage existing = _grants[msg.sender][provider];
         if (existing.scopes == 0) revert NoGrant(msg.sender, provider);
-        delete _grants[msg.sender][provider];
+        existing.scopes = 0;
+        existing.expiry = 0;
+        ++existing.revocations;
         uint32 keyEpoch = _nextKeyEpoch(_registeredPatient(msg.sender));
         emit AccessRevoked(msg.sender, provider, keyEpoch);
     }
@@ -166,12 +170,45 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
             isActiveProvider(provider) && held.expiry > block.timestamp && held.scopes & Scopes.READ_MASK != 0;
     }
 
-    function _grant(address patient, address provider, uint64 scopes, uint40 expiry, bytes calldata keyring) private {
+    /// @dev Reverts {InvalidConsentSignature} unless `patient` signed these consent terms for this contract.
+    function _checkConsentSignature(
+        address patient,
+        address provider,
+        uint64 scopes,
+        uint40 expiry,
+        bytes calldata keyring,
+        uint32 revocations,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) private view {
+        bytes32 structHash = keccak256(
+            abi.encode(CONSENT_TYPEHASH, patient, provider, scopes, expiry, keccak256(keyring), revocations, nonce, deadline)
+        );
+        if (!SignatureChecker.isValidSignatureNow(patient, _hashTypedDataV4(structHash), signature)) {
+            revert InvalidConsentSignature(patient);
+        }
+    }
+
+    function _grant(
+        PatientInfo storage info,
+        address patient,
+        address provider,
+        uint64 scopes,
+        uint40 expiry,
+        bytes calldata keyring
+    ) private {
         _checkActiveProvider(provider);
         if (scopes == 0) revert InvalidScopes(scopes);
         if (expiry <= block.timestamp) revert GrantExpiryInPast(expiry, block.timestamp);
         if (keyring.length > MAX_CID_LENGTH) revert InvalidCid(keyring.length);
-        _grants[patient][provider] = Grant({scopes: scopes, expiry: expiry, grantedAt: uint40(block.timestamp)});
+        Grant storage held = _grants[patient][provider];
+        bool dropsRead = held.scopes & Scopes.READ_MASK & ~scopes != 0;
+        held.scopes = scopes;
+        held.expiry = expiry;
+        held.grantedAt = uint40(block.timestamp);
+        // The provider may hold this epoch's keys of the dropped categories: retire them as a revocation does.
+        if (dropsRead) emit AccessRevoked(patient, provider, _nextKeyEpoch(info));
         emit AccessGranted(patient, provider, scopes, expiry, keyring);
     }
 }

@@ -23,6 +23,9 @@ export type RecordCategory = (typeof RECORD_CATEGORIES)[RecordCategoryName];
 /** Number of categories a scope mask can address (contract constant `Scopes.CATEGORY_COUNT`). */
 export const CATEGORY_COUNT = 32;
 
+/** The read bits of a scope mask (contract constant `Scopes.READ_MASK`). */
+export const READ_MASK = 0xffffffffn;
+
 const CATEGORY_BY_RESOURCE_TYPE: Readonly<Record<string, RecordCategory>> = {
   Observation: RECORD_CATEGORIES.observation,
   Condition: RECORD_CATEGORIES.condition,

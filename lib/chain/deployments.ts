@@ -89,6 +89,32 @@ export const medLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "signedAt",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "revocations",
+        "type": "uint32"
+      }
+    ],
+    "name": "ConsentPredatesRevocation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "deadline",
         "type": "uint256"
@@ -263,6 +289,27 @@ export const medLedgerAbi = [
         "internalType": "address",
         "name": "patient",
         "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotRecordAuthor",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       }
     ],
     "name": "PatientAlreadyRegistered",
@@ -321,6 +368,22 @@ export const medLedgerAbi = [
       }
     ],
     "name": "ProviderNotSuspended",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
+    ],
+    "name": "RecordAlreadySuperseded",
     "type": "error"
   },
   {
@@ -1155,6 +1218,79 @@ export const medLedgerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes",
+            "name": "cid",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "category",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "supersedes",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRecords.RecordInput",
+        "name": "input",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "supersedes",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "createdAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "cidHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IRecords.PriorHeader",
+        "name": "prior",
+        "type": "tuple"
+      }
+    ],
+    "name": "correctRecord",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "defaultAdmin",
     "outputs": [
@@ -1324,6 +1460,11 @@ export const medLedgerAbi = [
         "type": "bytes"
       },
       {
+        "internalType": "uint32",
+        "name": "revocations",
+        "type": "uint32"
+      },
+      {
         "internalType": "uint256",
         "name": "nonce",
         "type": "uint256"
@@ -1375,6 +1516,11 @@ export const medLedgerAbi = [
             "internalType": "uint40",
             "name": "grantedAt",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "revocations",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IConsent.Grant",

@@ -47,9 +47,17 @@ const SENTENCES: Record<string, (args: Args) => string> = {
   InvalidConsentSignature: ([patient]) =>
     `The consent signature is not from ${short(patient)} for this network and contract.`,
   InvalidAccountNonce: () => 'This signed consent was already used or cancelled.',
+  ConsentPredatesRevocation: ([patient, provider]) =>
+    `${short(patient)} revoked ${short(provider)} after signing this consent, so it can no longer be used; ` +
+    'ask the patient for a new one.',
   InvalidCategory: ([category]) => `Record category ${category} does not exist.`,
   InvalidCiphertextHash: () => 'The record has no ciphertext hash.',
-  InvalidSupersedes: ([, recordId]) => `Record ${recordId} cannot be corrected by a record of another kind.`,
+  InvalidSupersedes: ([, recordId]) =>
+    `Record ${recordId} cannot be corrected here: it does not exist before this one, or is of another kind.`,
+  RecordAlreadySuperseded: ([, recordId]) =>
+    `Record ${recordId} was already corrected; correct its newest version instead.`,
+  NotRecordAuthor: ([, recordId, account]) =>
+    `${short(account)} did not write record ${recordId}: only the patient or the record's author may correct it.`,
   RecordNotFound: ([, recordId]) => `Record ${recordId} does not exist.`,
   EmptyBatch: () => 'A batch needs between 1 and 100 records.',
   RecordListDenied: ([patient, account]) => `${short(account)} may not list the records of ${short(patient)}.`,

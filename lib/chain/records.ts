@@ -25,6 +25,9 @@ export interface RecordHeader {
 
 const PAGE_SIZE = 200n;
 
+/** Bit 7 of a stored digest: the contract sets it once a later record supersedes the record. */
+const SUPERSEDED_BIT = 0x80n;
+
 /**
  * The digest `Records.sealHeader` stores for a header: keccak-256 of the ABI-encoded header (CID
  * hashed), low byte replaced by the category.
@@ -58,10 +61,53 @@ export function sealHeader(header: Omit<RecordHeader, 'blockNumber' | 'transacti
   return `0x${sealed.toString(16).padStart(64, '0')}`;
 }
 
+/** A `RecordAdded` event as a {@link RecordHeader}. */
+function headerOf(log: {
+  args: Omit<RecordHeader, 'blockNumber' | 'transactionHash'>;
+  blockNumber: bigint;
+  transactionHash: Hex;
+}): RecordHeader {
+  const { args } = log;
+  return {
+    patient: args.patient,
+    recordId: args.recordId,
+    author: args.author,
+    category: args.category,
+    supersedes: args.supersedes,
+    createdAt: args.createdAt,
+    ciphertextHash: args.ciphertextHash,
+    cid: args.cid,
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+  };
+}
+
+/**
+ * One record's header as its `RecordAdded` event tells it, unverified: for a writer that may not list
+ * the patient's records (write scope only) but needs the header of a record it wrote, to correct it
+ * (`correctRecord` checks the header against storage itself).
+ *
+ * @throws IntegrityError when the chain has no such event.
+ */
+export async function recordHeader(context: ChainContext, patient: Address, recordId: bigint): Promise<RecordHeader> {
+  const logs = await context.publicClient.getContractEvents({
+    address: context.deployment.medLedger,
+    abi: medLedgerAbi,
+    eventName: 'RecordAdded',
+    args: { patient, recordId },
+    fromBlock: BigInt(context.deployment.startBlock),
+    strict: true,
+  });
+  const log = logs[0];
+  if (!log) throw new IntegrityError(`Record ${recordId} of ${patient} has no event on this chain.`);
+  return headerOf(log);
+}
+
 /**
  * Every record header of `patient`, rebuilt from `RecordAdded` events and proven complete and
- * untampered: the ids run 1…recordCount without gaps and each header seals to the digest the contract
- * stores. The context's account must be the patient or hold a live read scope (the list view checks).
+ * untampered: the ids run 1…recordCount without gaps, each header seals to the digest the contract
+ * stores, and the records the contract marks superseded are exactly those a later header corrects. The
+ * context's account must be the patient or hold a live read scope (the list view checks).
  *
  * @param patient - Whose history to list.
  * @throws IntegrityError when an event is missing, duplicated or does not match storage.
@@ -79,21 +125,11 @@ export async function listRecordHeaders(context: ChainContext, patient: Address)
   });
   const byId = new Map<bigint, RecordHeader>();
   for (const log of logs) {
-    const { args } = log;
-    if (byId.has(args.recordId)) throw new IntegrityError(`Record ${args.recordId} appears twice in the chain's events.`);
-    byId.set(args.recordId, {
-      patient: args.patient,
-      recordId: args.recordId,
-      author: args.author,
-      category: args.category,
-      supersedes: args.supersedes,
-      createdAt: args.createdAt,
-      ciphertextHash: args.ciphertextHash,
-      cid: args.cid,
-      blockNumber: log.blockNumber,
-      transactionHash: log.transactionHash,
-    });
+    const recordId = log.args.recordId;
+    if (byId.has(recordId)) throw new IntegrityError(`Record ${recordId} appears twice in the chain's events.`);
+    byId.set(recordId, headerOf(log));
   }
+  const markedSuperseded = new Set<bigint>();
   const headers: RecordHeader[] = [];
   for (let fromId = 1n; fromId <= recordCount; fromId += PAGE_SIZE) {
     const digests = await readMedLedger(context, 'recordDigests', [patient, fromId, PAGE_SIZE]);
@@ -101,13 +137,19 @@ export async function listRecordHeaders(context: ChainContext, patient: Address)
       const recordId = fromId + BigInt(offset);
       const header = byId.get(recordId);
       if (!header) throw new IntegrityError(`Record ${recordId} is anchored on-chain but its event is missing.`);
-      if (sealHeader(header).toLowerCase() !== stored.toLowerCase()) {
+      const digest = BigInt(stored);
+      if (BigInt(sealHeader(header)) !== (digest & ~SUPERSEDED_BIT)) {
         throw new IntegrityError(`The event for record ${recordId} does not match what the contract stored.`);
       }
+      if (digest & SUPERSEDED_BIT) markedSuperseded.add(recordId);
       headers.push(header);
     });
   }
   if (byId.size !== headers.length) throw new IntegrityError('The chain reported events for records that do not exist.');
+  const corrected = supersededIds(headers);
+  if (corrected.size !== markedSuperseded.size || [...corrected].some((id) => !markedSuperseded.has(id))) {
+    throw new IntegrityError('The corrections in the chain\'s events differ from the records the contract marks corrected.');
+  }
   return headers;
 }
 

@@ -2,6 +2,7 @@ import { type Address, type Hex, hexToBytes } from 'viem';
 
 import {
   type ProviderAccess,
+  READ_MASK,
   decodeScopes,
   grantsOf,
   grantStanding,
@@ -25,18 +26,26 @@ export interface AccessTerms {
   readonly expiry: number;
 }
 
+/** Read scopes of `held` that `scopes` no longer has. */
+function droppedReads(held: bigint, scopes: bigint): bigint {
+  return held & READ_MASK & ~scopes;
+}
+
 /**
- * Wraps the patient's category keys (current epoch and every earlier one) for the provider's published
+ * Wraps the patient's category keys (of `epoch` and every earlier one) for the provider's published
  * encryption key and stores the keyring on IPFS; returns its CID bytes for the chain. Only categories
  * the provider may read get keys.
  */
-async function publishKeyring(vault: Vault, patient: Address, provider: Address, scopes: bigint): Promise<Hex> {
+async function publishKeyring(
+  vault: Vault,
+  patient: Address,
+  provider: Address,
+  scopes: bigint,
+  epoch: number,
+): Promise<Hex> {
   const categories = decodeScopes(scopes).read;
   if (categories.length === 0) return '0x';
-  const [info, providerInfo] = await Promise.all([
-    readMedLedger(vault.chain, 'patientInfo', [patient]),
-    readMedLedger(vault.chain, 'providerInfo', [provider]),
-  ]);
+  const providerInfo = await readMedLedger(vault.chain, 'providerInfo', [provider]);
   if (/^0x0*$/.test(providerInfo.encryptionKey)) {
     throw new NotFoundError(`${provider} has not published an encryption key yet, so nothing can be shared with it.`);
   }
@@ -44,23 +53,49 @@ async function publishKeyring(vault: Vault, patient: Address, provider: Address,
     patient,
     grantee: provider,
     granteePublicKey: hexToBytes(providerInfo.encryptionKey),
-    epoch: info.keyEpoch,
+    epoch,
     categories,
   });
   return cidToBytes(await addBytes(vault.ipfs, keyring));
 }
 
 /**
+ * The keyring for a grant of `scopes` to `provider` that is about to be made. A grant that drops a read
+ * scope the provider holds starts a new key epoch on-chain (`Consent.grant`), so its keyring is made
+ * for that next epoch.
+ *
+ * @returns the keyring's CID bytes, and whether the grant starts a new epoch
+ */
+async function keyringForGrant(
+  vault: Vault,
+  patient: Address,
+  provider: Address,
+  scopes: bigint,
+): Promise<{ keyring: Hex; newEpoch: boolean }> {
+  const [info, held] = await Promise.all([
+    readMedLedger(vault.chain, 'patientInfo', [patient]),
+    readMedLedger(vault.chain, 'grantOf', [patient, provider]),
+  ]);
+  const newEpoch = droppedReads(held.scopes, scopes) !== 0n;
+  const keyring = await publishKeyring(vault, patient, provider, scopes, info.keyEpoch + (newEpoch ? 1 : 0));
+  return { keyring, newEpoch };
+}
+
+/**
  * Grants (or approves a request with) `terms`: publishes a keyring for the provider, then the on-chain
- * grant that references it, in one patient transaction.
+ * grant that references it, in one patient transaction. A grant narrower than the provider's current
+ * one (a read category dropped) starts a new key epoch like a revocation, so the provider cannot open
+ * what is written later in the dropped categories; every other provider with live access then gets
+ * the new epoch's keys.
  */
 export async function grantAccess(vault: Vault, terms: AccessTerms, options: SendOptions = {}): Promise<void> {
   const patient = actorOf(vault);
   if (terms.expiry <= Date.now() / 1000) {
     throw new ValidationError([{ path: 'expiry', message: 'must be in the future' }], 'Cannot grant access');
   }
-  const keyring = await publishKeyring(vault, patient, terms.provider, terms.scopes);
+  const { keyring, newEpoch } = await keyringForGrant(vault, patient, terms.provider, terms.scopes);
   await writeMedLedger(vault.chain, 'grant', [terms.provider, terms.scopes, terms.expiry, keyring], options);
+  if (newEpoch) await shareCurrentKeys(vault, options);
 }
 
 /**
@@ -74,16 +109,33 @@ export async function revokeAccess(vault: Vault, provider: Address, options: Sen
 
 /** Revokes each of `providers` (a new key epoch each time), then hands the others the newest keys. */
 async function revokeAndReshare(vault: Vault, providers: readonly Address[], options: SendOptions): Promise<void> {
-  const patient = actorOf(vault);
   for (const provider of providers) await writeMedLedger(vault.chain, 'revoke', [provider], options);
-  const revoked = new Set(providers.map((provider) => provider.toLowerCase()));
-  const remaining = (await listGrants(vault, patient)).filter(
-    (access) => access.active && !revoked.has(access.provider.toLowerCase()),
-  );
-  for (const access of remaining) {
-    const keyring = await publishKeyring(vault, patient, access.provider, access.scopes);
-    if (keyring !== '0x') await writeMedLedger(vault.chain, 'shareKeyring', [access.provider, keyring], options);
+  await shareCurrentKeys(vault, options);
+}
+
+/**
+ * Hands the keys of the patient's current epoch to every provider whose access is live, who may read
+ * something, and who holds only older keys (after a revocation, a narrowing grant, or a consent signed
+ * under an earlier epoch): without them, it could not open anything written from now on.
+ *
+ * @returns the providers that were sent keys
+ */
+export async function shareCurrentKeys(vault: Vault, options: SendOptions = {}): Promise<Address[]> {
+  const patient = actorOf(vault);
+  const [info, held] = await Promise.all([
+    readMedLedger(vault.chain, 'patientInfo', [patient]),
+    keyEpochsHeld(vault.chain, patient),
+  ]);
+  const candidates = [...held].filter(([, epoch]) => epoch < info.keyEpoch).map(([provider]) => provider);
+  const standings = await Promise.all(candidates.map((provider) => grantStanding(vault.chain, patient, provider)));
+  const behind = candidates
+    .map((provider, index) => ({ provider, ...standings[index]! }))
+    .filter(({ active, scopes }) => active && (scopes & READ_MASK) !== 0n);
+  for (const { provider, scopes } of behind) {
+    const keyring = await publishKeyring(vault, patient, provider, scopes, info.keyEpoch);
+    await writeMedLedger(vault.chain, 'shareKeyring', [provider, keyring], options);
   }
+  return behind.map(({ provider }) => provider);
 }
 
 /**
@@ -120,7 +172,11 @@ export async function rotateStaleKeys(
   options: SendOptions & { onProgress?: ProgressListener } = {},
 ): Promise<Address[]> {
   const stale = await staleKeyHolders(vault, actorOf(vault));
-  if (stale.length === 0) return stale;
+  if (stale.length === 0) {
+    // No rotation, but a grantee may still lack the current keys (a narrowing consent it submitted).
+    await shareCurrentKeys(vault, options);
+    return stale;
+  }
   options.onProgress?.({ step: 'rotate', total: stale.length });
   await revokeAndReshare(vault, stale, options);
   return stale;
@@ -135,6 +191,11 @@ export async function listGrants(vault: Vault, patient: Address): Promise<Provid
 export interface SignedConsent extends AccessTerms {
   readonly patient: Address;
   readonly keyring: Hex;
+  /**
+   * How many times the patient had revoked the provider when signing: a revocation after signing
+   * makes the consent worthless (`Consent.grantBySig`).
+   */
+  readonly revocations: number;
   readonly nonce: bigint;
   readonly deadline: bigint;
   readonly signature: Hex;
@@ -147,6 +208,7 @@ export const CONSENT_TYPES = {
     { name: 'scopes', type: 'uint64' },
     { name: 'expiry', type: 'uint40' },
     { name: 'keyring', type: 'bytes' },
+    { name: 'revocations', type: 'uint32' },
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
   ],
@@ -159,14 +221,18 @@ export const CONSENT_TYPES = {
 export async function signConsent(vault: Vault, terms: AccessTerms, deadline: number): Promise<SignedConsent> {
   const patient = actorOf(vault);
   const wallet = vault.chain.walletClient!;
-  const keyring = await publishKeyring(vault, patient, terms.provider, terms.scopes);
-  const nonce = await readMedLedger(vault.chain, 'nonces', [patient]);
+  const { keyring } = await keyringForGrant(vault, patient, terms.provider, terms.scopes);
+  const [nonce, standing] = await Promise.all([
+    readMedLedger(vault.chain, 'nonces', [patient]),
+    readMedLedger(vault.chain, 'grantOf', [patient, terms.provider]),
+  ]);
   const message = {
     patient,
     provider: terms.provider,
     scopes: terms.scopes,
     expiry: terms.expiry,
     keyring,
+    revocations: standing.revocations,
     nonce,
     deadline: BigInt(deadline),
   };
@@ -196,6 +262,7 @@ export async function submitConsent(vault: Vault, consent: SignedConsent, option
       consent.scopes,
       consent.expiry,
       consent.keyring,
+      consent.revocations,
       consent.nonce,
       consent.deadline,
       consent.signature,

@@ -6,13 +6,19 @@ import {
   type SendOptions,
   listRecordHeaders,
   patientActivity,
-  supersededIds,
   writeMedLedger,
 } from '../chain';
 import { type Keyring, type ReaderKeys, type RecordContext, decryptFile, openKeyring, openRecord, patientKekResolver } from '../crypto';
-import { AccessDeniedError, MedLedgerError, NotFoundError, ValidationError, describeError } from '../errors';
+import {
+  AccessDeniedError,
+  IntegrityError,
+  MedLedgerError,
+  NotFoundError,
+  ValidationError,
+  describeError,
+} from '../errors';
 import { ENCRYPTED_ATTACHMENT_URL } from '../fhir';
-import { fetchVerified } from '../ipfs';
+import { MAX_ATTACHMENT_BYTES, fetchVerified } from '../ipfs';
 import type { ProgressListener } from './progress';
 import { type RecordPayload, type Vault, actorOf, cidFromBytes, decodePayload } from './vault';
 
@@ -109,37 +115,87 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   progress({ step: 'list' });
   const all = await listRecordHeaders(vault.chain, patient);
   const headers = options.categories ? all.filter((header) => options.categories!.includes(header.category)) : all;
-  const superseded = supersededIds(all);
   const keys: ReaderKeys = isPatient
     ? patientReaderKeys(vault, patient)
     : { kek: (await loadKeyring(vault, patient).catch(() => undefined))?.kek, identity: vault.identity };
 
   let done = 0;
-  const results = await Promise.all(
+  const opened = await Promise.all(
     headers.map(async (header): Promise<RecordResult> => {
       const cid = cidFromBytes(header.cid);
-      const isSuperseded = superseded.has(header.recordId);
       try {
-        const opened = await openAnchored(vault, patient, header, keys);
+        const record = await openAnchored(vault, patient, header, keys);
         progress({ step: 'decrypt', done: ++done, total: headers.length });
-        return { ok: true, header, ...opened, superseded: isSuperseded };
+        return { ok: true, header, ...record, superseded: false };
       } catch (error) {
         progress({ step: 'decrypt', done: ++done, total: headers.length });
         const reason = error instanceof MedLedgerError ? error : new MedLedgerError(describeError(error), { cause: error });
-        return { ok: false, header, cid, error: reason, superseded: isSuperseded };
+        return { ok: false, header, cid, error: reason, superseded: false };
       }
     }),
   );
-  const opened = results.filter((result) => result.ok).map((result) => result.header.recordId);
-  if (!isPatient && opened.length > 0 && options.logAccess !== false) {
-    for (let start = 0; start < opened.length; start += 100) {
-      await writeMedLedger(vault.chain, 'logAccess', [patient, opened.slice(start, start + 100)], {
+  const results = checkCorrections(opened);
+  const openedIds = results.filter((result) => result.ok).map((result) => result.header.recordId);
+  if (!isPatient && openedIds.length > 0 && options.logAccess !== false) {
+    for (let start = 0; start < openedIds.length; start += 100) {
+      await writeMedLedger(vault.chain, 'logAccess', [patient, openedIds.slice(start, start + 100)], {
         onStage: options.onStage,
       });
     }
   }
   progress({ step: 'done', done: results.length, total: results.length });
   return results;
+}
+
+/**
+ * Applies the rules a correction must pass before it may hide the version it corrects, to records in
+ * chain order. The chain already lets only the patient or the author correct a record, once; these
+ * catch what it cannot see inside the ciphertext:
+ * - a record whose ciphertext hash an earlier record already anchored is a replay, not a record:
+ *   refused (an honest writer seals every version under a fresh key and IV, so hashes never repeat);
+ * - a correction's envelope must carry the record uid of the version it corrects and the next version
+ *   number, so old ciphertext re-anchored as a "correction" is refused.
+ * A refused correction hides nothing. A correction the reader cannot open (no key, not stored) still
+ * supersedes: its standing comes from the chain.
+ */
+function checkCorrections(results: readonly RecordResult[]): RecordResult[] {
+  const byId = new Map(results.map((result) => [result.header.recordId, result]));
+  const firstWithHash = new Map<string, bigint>();
+  const checked = results.map((result): RecordResult => {
+    const { header } = result;
+    const hash = header.ciphertextHash.toLowerCase();
+    const earlier = firstWithHash.get(hash);
+    if (earlier === undefined) firstWithHash.set(hash, header.recordId);
+    const refuse = (message: string): RecordResult => ({
+      ok: false,
+      header,
+      cid: result.cid,
+      error: new IntegrityError(message),
+      superseded: false,
+    });
+    if (earlier !== undefined) {
+      return refuse(`Record ${header.recordId} re-anchors the ciphertext of record ${earlier}; it is ignored.`);
+    }
+    const prior = header.supersedes === 0n ? undefined : byId.get(header.supersedes);
+    if (result.ok && prior?.ok) {
+      const sameRecord = result.context.recordUid.toLowerCase() === prior.context.recordUid.toLowerCase();
+      if (!sameRecord || result.context.version !== prior.context.version + 1) {
+        const found = `version ${result.context.version} of ${sameRecord ? 'that' : 'another'} record`;
+        return refuse(
+          `Record ${header.recordId} claims to correct record ${header.supersedes}, but its envelope is ${found}, ` +
+            `not version ${prior.context.version + 1} of it; it is ignored.`,
+        );
+      }
+    }
+    return result;
+  });
+  const superseded = new Set(
+    checked
+      .filter((result) => result.ok || !(result.error instanceof IntegrityError))
+      .map((result) => result.header.supersedes)
+      .filter((id) => id !== 0n),
+  );
+  return checked.map((result) => (superseded.has(result.header.recordId) ? { ...result, superseded: true } : result));
 }
 
 /** The CID of the MedLedger-encrypted file an Attachment points at (`ipfs://…`), if it is one. */
@@ -163,7 +219,7 @@ export async function openAttachment(
   const attachment = (resource as DocumentReference).content?.[index]?.attachment;
   const cid = encryptedAttachmentCid(attachment);
   if (!attachment || cid === undefined) throw new NotFoundError('This document has no encrypted file attached.');
-  const ciphertext = await fetchVerified(vault.ipfs, cid);
+  const ciphertext = await fetchVerified(vault.ipfs, cid, undefined, { maxBytes: MAX_ATTACHMENT_BYTES });
   const bytes = await decryptFile(ciphertext, record.dataKey, {
     expected: record.context,
     attachmentIndex: index,

@@ -1,11 +1,12 @@
 import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
-import { type Address, type Hex, parseEventLogs } from 'viem';
+import { type Address, type Hex, keccak256, parseEventLogs } from 'viem';
 
 import {
   type RecordCategory,
   categoryOf,
   medLedgerAbi,
   readMedLedger,
+  recordHeader,
   writeMedLedger,
   type TransactionStage,
 } from '../chain';
@@ -252,6 +253,35 @@ function hexToKey(hex: Hex): Uint8Array {
   return Uint8Array.from(hex.slice(2).match(/../g) ?? [], (byte) => parseInt(byte, 16));
 }
 
+/** One transaction of {@link anchor}: a batch of records, or one provider's correction of its own record. */
+interface AnchorStep {
+  readonly start: number;
+  readonly count: number;
+  readonly correction: boolean;
+}
+
+/**
+ * Splits records into transactions: batches of up to {@link MAX_BATCH}; a provider's correction of an
+ * earlier record goes alone through `correctRecord`, which checks that the provider wrote it.
+ */
+function anchorSteps(records: readonly NewRecord[], byPatient: boolean): AnchorStep[] {
+  const steps: AnchorStep[] = [];
+  let start = 0;
+  const flush = (end: number) => {
+    for (let from = start; from < end; from += MAX_BATCH) {
+      steps.push({ start: from, count: Math.min(MAX_BATCH, end - from), correction: false });
+    }
+  };
+  records.forEach((record, index) => {
+    if (byPatient || !record.supersedes) return;
+    flush(index);
+    steps.push({ start: index, count: 1, correction: true });
+    start = index + 1;
+  });
+  flush(records.length);
+  return steps;
+}
+
 async function anchor(
   vault: Vault,
   patient: Address,
@@ -260,27 +290,42 @@ async function anchor(
   progress: ProgressListener,
 ): Promise<AnchoredRecord[]> {
   const hashes = await Promise.all(sealed.map(({ envelope }) => sha256Hex(envelope)));
+  const inputs = sealed.map(({ context, cid }, index) => ({
+    cid: cidToBytes(cid),
+    ciphertextHash: hashes[index]!,
+    category: context.category,
+    supersedes: records[index]!.supersedes?.recordId ?? 0n,
+  }));
+  const byPatient = actorOf(vault).toLowerCase() === patient.toLowerCase();
   const anchored: AnchoredRecord[] = [];
-  for (let start = 0; start < sealed.length; start += MAX_BATCH) {
-    const inputs = sealed.slice(start, start + MAX_BATCH).map(({ context }, offset) => ({
-      cid: cidToBytes(sealed[start + offset]!.cid),
-      ciphertextHash: hashes[start + offset]!,
-      category: context.category,
-      supersedes: records[start + offset]!.supersedes?.recordId ?? 0n,
-    }));
+  for (const { start, count, correction } of anchorSteps(records, byPatient)) {
     const onStage = (stage: TransactionStage) => {
       if (stage.stage === 'signing') progress({ step: 'sign', done: start, total: sealed.length });
       if (stage.stage === 'pending') progress({ step: 'pending', hash: stage.hash, done: start, total: sealed.length });
     };
-    const receipt =
-      inputs.length === 1
-        ? await writeMedLedger(
-            vault.chain,
-            'addRecord',
-            [patient, inputs[0]!.cid, inputs[0]!.ciphertextHash, inputs[0]!.category, inputs[0]!.supersedes],
-            { onStage },
-          )
-        : await writeMedLedger(vault.chain, 'addRecords', [patient, inputs], { onStage });
+    const first = inputs[start]!;
+    let receipt;
+    if (correction) {
+      const prior = await recordHeader(vault.chain, patient, first.supersedes);
+      const proof = {
+        supersedes: prior.supersedes,
+        createdAt: prior.createdAt,
+        ciphertextHash: prior.ciphertextHash,
+        cidHash: keccak256(prior.cid),
+      };
+      receipt = await writeMedLedger(vault.chain, 'correctRecord', [patient, first, proof], { onStage });
+    } else if (count === 1) {
+      receipt = await writeMedLedger(
+        vault.chain,
+        'addRecord',
+        [patient, first.cid, first.ciphertextHash, first.category, first.supersedes],
+        { onStage },
+      );
+    } else {
+      receipt = await writeMedLedger(vault.chain, 'addRecords', [patient, inputs.slice(start, start + count)], {
+        onStage,
+      });
+    }
     const events = parseEventLogs({ abi: medLedgerAbi, eventName: 'RecordAdded', logs: receipt.logs });
     events.forEach((event, offset) => {
       const { context, cid } = sealed[start + offset]!;

@@ -7,6 +7,7 @@ import { network, tasks } from 'hardhat';
 
 import MedLedgerModule from '../../ignition/modules/MedLedger';
 import { RECORD_CATEGORIES, readScope, writeScope } from '../../lib/chain/categories';
+import { CONSENT_TYPES } from '../../lib/records/consent';
 import type { MedLedger } from '../../typechain-types';
 
 const TARGETS: Record<string, number> = {
@@ -27,7 +28,9 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
   if (!admin || !patient || !newPatient || !doctor || !lab || !newDoctor || !sigDoctor || !relayer) {
     throw new Error('the simulated network has too few accounts');
   }
-  const deployed = await ignition.deploy(MedLedgerModule, { parameters: { MedLedgerModule: { adminDelay: 0n } } });
+  const deployed = await ignition.deploy(MedLedgerModule, {
+    parameters: { MedLedgerModule: { admin: admin.address, adminDelay: 0n } },
+  });
   const medLedger = deployed.medLedger as unknown as MedLedger;
   const gas: Record<string, number> = {};
   const measure = async (name: string, send: () => Promise<{ wait: () => Promise<unknown> }>, per = 1) => {
@@ -69,25 +72,25 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
     scopes: readScope(observation),
     expiry,
     keyring: cid('keyring:sig'),
+    revocations: 0,
     nonce,
     deadline: expiry,
   };
-  const types = {
-    Consent: [
-      { name: 'patient', type: 'address' },
-      { name: 'provider', type: 'address' },
-      { name: 'scopes', type: 'uint64' },
-      { name: 'expiry', type: 'uint40' },
-      { name: 'keyring', type: 'bytes' },
-      { name: 'nonce', type: 'uint256' },
-      { name: 'deadline', type: 'uint256' },
-    ],
-  };
-  const signature = await patient.signTypedData(domain, types, terms);
+  const signature = await patient.signTypedData(domain, { Consent: [...CONSENT_TYPES.Consent] }, terms);
   await measure('grantBySig', () =>
     medLedger
       .connect(sigDoctor)
-      .grantBySig(terms.patient, terms.provider, terms.scopes, terms.expiry, terms.keyring, nonce, terms.deadline, signature),
+      .grantBySig(
+        terms.patient,
+        terms.provider,
+        terms.scopes,
+        terms.expiry,
+        terms.keyring,
+        terms.revocations,
+        nonce,
+        terms.deadline,
+        signature,
+      ),
   );
 
   await measure('requestAccess', () => medLedger.connect(newDoctor).requestAccess(patient.address, readScope(observation)));

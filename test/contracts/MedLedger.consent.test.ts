@@ -28,6 +28,7 @@ async function consentTerms(medLedger: MedLedger, patient: string, provider: str
     scopes: READ_OBSERVATION,
     expiry: await inDays(30),
     keyring: cidOf('keyring:sig'),
+    revocations: (await medLedger.grantOf(patient, provider)).revocations,
     nonce: await medLedger.nonces(patient),
     deadline: await inDays(1),
   };
@@ -40,6 +41,7 @@ function submit(medLedger: MedLedger, terms: ConsentTerms, signature: string) {
     terms.scopes,
     terms.expiry,
     terms.keyring,
+    terms.revocations,
     terms.nonce,
     terms.deadline,
     signature,

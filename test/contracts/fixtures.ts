@@ -32,7 +32,7 @@ export const ADMIN_DELAY = 3n * ONE_DAY;
 export async function deployFixture() {
   const [admin, patient, otherPatient, doctor, lab, insurer, stranger, relayer] = await ethers.getSigners();
   const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, {
-    parameters: { MedLedgerModule: { adminDelay: ADMIN_DELAY } },
+    parameters: { MedLedgerModule: { admin: admin!.address, adminDelay: ADMIN_DELAY } },
   });
   return {
     medLedger: medLedger as unknown as MedLedger,
@@ -88,6 +88,7 @@ export interface ConsentTerms {
   scopes: bigint;
   expiry: bigint;
   keyring: string;
+  revocations: bigint;
   nonce: bigint;
   deadline: bigint;
 }
@@ -99,6 +100,7 @@ export const CONSENT_TYPES = {
     { name: 'scopes', type: 'uint64' },
     { name: 'expiry', type: 'uint40' },
     { name: 'keyring', type: 'bytes' },
+    { name: 'revocations', type: 'uint32' },
     { name: 'nonce', type: 'uint256' },
     { name: 'deadline', type: 'uint256' },
   ],

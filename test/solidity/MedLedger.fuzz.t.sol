@@ -102,6 +102,7 @@ contract MedLedgerFuzzTest is TestBase {
                 uint64(1),
                 uint40(block.timestamp + 1 days),
                 keccak256(""),
+                uint32(0),
                 uint256(0),
                 block.timestamp + 1 hours
             )
@@ -117,6 +118,7 @@ contract MedLedgerFuzzTest is TestBase {
             1,
             uint40(block.timestamp + 1 days),
             "",
+            0,
             0,
             block.timestamp + 1 hours,
             abi.encodePacked(r, s, v)

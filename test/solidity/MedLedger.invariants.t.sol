@@ -44,7 +44,8 @@ contract MedLedgerInvariantTest is TestBase {
     }
 
     /**
-     * (b) A patient's record history is append-only: the count never falls and no header ever changes.
+     * (b) A patient's record history is append-only: the count never falls and no header ever changes
+     * (but for the one bit that marks a record superseded, set once).
      * hardhat-config: invariant.runs = 48
      * hardhat-config: invariant.depth = 40
      */
@@ -81,5 +82,28 @@ contract MedLedgerInvariantTest is TestBase {
     function invariant_ConsentSignaturesAreSingleUseAndBound() public view {
         _assertTrue(!_handler.signatureReused(), "a consent signature was used twice");
         _assertTrue(!_handler.foreignSignatureAccepted(), "a consent signed for elsewhere was accepted");
+    }
+
+    /**
+     * (e) A record is superseded only by the patient or its original author (with write scope), and
+     * only once; every such correction is accepted.
+     * hardhat-config: invariant.runs = 128
+     * hardhat-config: invariant.depth = 40
+     */
+    function invariant_OnlyPatientOrAuthorSupersedes() public view {
+        _assertTrue(!_handler.unauthorizedSupersede(), "a record was superseded by someone else or twice");
+        _assertTrue(!_handler.authorizedSupersedeRefused(), "a correction by the patient or the author was refused");
+    }
+
+    /**
+     * (f) After `revoke`, no consent signature created before it ever restores access.
+     * hardhat-config: invariant.runs = 48
+     * hardhat-config: invariant.depth = 40
+     */
+    function invariant_RevocationOutlivesEarlierConsents() public view {
+        _assertTrue(
+            !_handler.consentFromBeforeRevocationAccepted(),
+            "a consent signed before a revocation restored access"
+        );
     }
 }
