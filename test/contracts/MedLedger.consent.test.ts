@@ -4,6 +4,7 @@ import {
   CONSENT_TYPES,
   READ_CONDITION,
   READ_OBSERVATION,
+  ONE_DAY,
   WRITE_OBSERVATION,
   type ConsentTerms,
   cidOf,
@@ -118,6 +119,39 @@ describe('MedLedger consent', function () {
     });
   });
 
+  describe('narrowing a grant', function () {
+    it('starts a new key epoch, announced before the new grant, when a read scope is dropped', async function () {
+      const { medLedger, patient, doctor, expiry } = await loadFixture(grantedFixture);
+      const tx = medLedger.connect(patient).grant(doctor.address, READ_OBSERVATION, expiry, cidOf('keyring:narrow'));
+      await expect(tx).to.emit(medLedger, 'AccessRevoked').withArgs(patient.address, doctor.address, 1n);
+      await expect(tx)
+        .to.emit(medLedger, 'AccessGranted')
+        .withArgs(patient.address, doctor.address, READ_OBSERVATION, expiry, cidOf('keyring:narrow'));
+      const logs = (await (await tx).wait())!.logs.map((log) => medLedger.interface.parseLog(log)?.name);
+      expect(logs).to.deep.equal(['AccessRevoked', 'AccessGranted']);
+      expect((await medLedger.patientInfo(patient.address)).keyEpoch).to.equal(1n);
+    });
+
+    it('starts a new epoch even when the narrowed grant had expired', async function () {
+      const { medLedger, patient, doctor, expiry } = await loadFixture(grantedFixture);
+      await time.increaseTo(expiry + 1n);
+      await medLedger.connect(patient).grant(doctor.address, READ_CONDITION, expiry + ONE_DAY, cidOf('keyring:late'));
+      expect((await medLedger.patientInfo(patient.address)).keyEpoch).to.equal(1n);
+    });
+
+    it('keeps the epoch for a grant that widens or only drops write scopes', async function () {
+      const { medLedger, patient, doctor, lab, expiry } = await loadFixture(grantedFixture);
+      await expect(
+        medLedger.connect(patient).grant(doctor.address, READ_OBSERVATION | READ_CONDITION | WRITE_OBSERVATION, expiry, '0x'),
+      ).not.to.emit(medLedger, 'AccessRevoked');
+      await expect(medLedger.connect(patient).grant(lab.address, READ_OBSERVATION, expiry, '0x')).not.to.emit(
+        medLedger,
+        'AccessRevoked',
+      );
+      expect((await medLedger.patientInfo(patient.address)).keyEpoch).to.equal(0n);
+    });
+  });
+
   describe('seed step 5: revoke', function () {
     it('removes the grant, starts a new key epoch and emits AccessRevoked', async function () {
       const { medLedger, patient, doctor } = await loadFixture(grantedFixture);
@@ -133,6 +167,15 @@ describe('MedLedger consent', function () {
       const { medLedger, patient, doctor, expiry } = await loadFixture(grantedFixture);
       await time.increaseTo(expiry + 1n);
       await expect(medLedger.connect(patient).revoke(doctor.address)).to.emit(medLedger, 'AccessRevoked');
+    });
+
+    it('counts the revocation in the grant, which later grants keep', async function () {
+      const { medLedger, patient, doctor, expiry } = await loadFixture(grantedFixture);
+      await medLedger.connect(patient).revoke(doctor.address);
+      await medLedger.connect(patient).grant(doctor.address, READ_OBSERVATION, expiry, cidOf('keyring:again'));
+      const grant = await medLedger.grantOf(patient.address, doctor.address);
+      expect(grant.revocations).to.equal(1n);
+      expect(grant.scopes).to.equal(READ_OBSERVATION);
     });
 
     it('reverts NoGrant when the caller has no grant to the provider', async function () {
@@ -388,6 +431,47 @@ describe('MedLedger consent', function () {
       await expect(submit(medLedger, terms, signature))
         .to.be.revertedWithCustomError(medLedger, 'InvalidConsentSignature')
         .withArgs(walletAddress);
+    });
+  });
+
+  describe('grantBySig after a revocation', function () {
+    it('reverts ConsentPredatesRevocation for a consent signed before the provider was revoked', async function () {
+      const { medLedger, patient, doctor } = await loadFixture(grantedFixture);
+      const terms = await consentTerms(medLedger, patient.address, doctor.address);
+      const signature = await patient.signTypedData(await consentDomain(medLedger), CONSENT_TYPES, terms);
+      await medLedger.connect(patient).revoke(doctor.address);
+      await expect(submit(medLedger.connect(doctor), terms, signature))
+        .to.be.revertedWithCustomError(medLedger, 'ConsentPredatesRevocation')
+        .withArgs(patient.address, doctor.address, 0n, 1n);
+    });
+
+    it('still refuses it after the patient grants the provider again another way', async function () {
+      const { medLedger, patient, doctor, expiry } = await loadFixture(grantedFixture);
+      const terms = await consentTerms(medLedger, patient.address, doctor.address);
+      const signature = await patient.signTypedData(await consentDomain(medLedger), CONSENT_TYPES, terms);
+      await medLedger.connect(patient).revoke(doctor.address);
+      await medLedger.connect(patient).grant(doctor.address, READ_CONDITION, expiry, '0x');
+      await expect(submit(medLedger.connect(doctor), terms, signature)).to.be.revertedWithCustomError(
+        medLedger,
+        'ConsentPredatesRevocation',
+      );
+    });
+
+    it('applies a consent signed after the revocation', async function () {
+      const { medLedger, patient, doctor } = await loadFixture(grantedFixture);
+      await medLedger.connect(patient).revoke(doctor.address);
+      const terms = await consentTerms(medLedger, patient.address, doctor.address);
+      expect(terms.revocations).to.equal(1n);
+      const signature = await patient.signTypedData(await consentDomain(medLedger), CONSENT_TYPES, terms);
+      await expect(submit(medLedger.connect(doctor), terms, signature)).to.emit(medLedger, 'AccessGranted');
+    });
+
+    it('does not let a revocation of one provider touch consents signed for another', async function () {
+      const { medLedger, patient, doctor, lab } = await loadFixture(grantedFixture);
+      const terms = await consentTerms(medLedger, patient.address, lab.address);
+      const signature = await patient.signTypedData(await consentDomain(medLedger), CONSENT_TYPES, terms);
+      await medLedger.connect(patient).revoke(doctor.address);
+      await expect(submit(medLedger.connect(lab), terms, signature)).to.emit(medLedger, 'AccessGranted');
     });
   });
 

@@ -135,6 +135,106 @@ describe('MedLedger records', function () {
         .to.be.revertedWithCustomError(medLedger, 'InvalidSupersedes')
         .withArgs(patient.address, 2n);
     });
+
+    it('lets the patient correct a record a provider wrote', async function () {
+      const { medLedger, patient, lab } = await loadFixture(recordsFixture);
+      await medLedger.connect(lab).addRecord(patient.address, cidOf('lab'), hashOf('lab'), OBSERVATION, 0);
+      await expect(
+        medLedger.connect(patient).addRecord(patient.address, cidOf('fix'), hashOf('fix'), OBSERVATION, 4),
+      ).to.emit(medLedger, 'RecordAdded');
+    });
+
+    it('reverts NotRecordAuthor when a provider supersedes a record through addRecord', async function () {
+      const { medLedger, patient, lab } = await loadFixture(recordsFixture);
+      await expect(medLedger.connect(lab).addRecord(patient.address, cidOf('x'), hashOf('x'), OBSERVATION, 1))
+        .to.be.revertedWithCustomError(medLedger, 'NotRecordAuthor')
+        .withArgs(patient.address, 1n, lab.address);
+    });
+
+    it('reverts RecordAlreadySuperseded for a second correction of the same version', async function () {
+      const { medLedger, patient } = await loadFixture(recordsFixture);
+      await medLedger.connect(patient).addRecord(patient.address, cidOf('fix'), hashOf('fix'), OBSERVATION, 1);
+      await expect(medLedger.connect(patient).addRecord(patient.address, cidOf('again'), hashOf('again'), OBSERVATION, 1))
+        .to.be.revertedWithCustomError(medLedger, 'RecordAlreadySuperseded')
+        .withArgs(patient.address, 1n);
+    });
+
+    it('marks the corrected record with bit 7 of its stored digest, and changes nothing else', async function () {
+      const { medLedger, patient } = await loadFixture(recordsFixture);
+      const [before] = await medLedger.connect(patient).recordDigests(patient.address, 1, 1);
+      await medLedger.connect(patient).addRecord(patient.address, cidOf('fix'), hashOf('fix'), OBSERVATION, 1);
+      const [after] = await medLedger.connect(patient).recordDigests(patient.address, 1, 1);
+      expect(BigInt(after!)).to.equal(BigInt(before!) | 0x80n);
+    });
+  });
+
+  describe('correctRecord', function () {
+    /** The lab's own observation (record 4) and the header that proves it wrote it. */
+    async function labRecordFixture() {
+      const fixture = await recordsFixture();
+      const { medLedger, patient, lab } = fixture;
+      await medLedger.connect(lab).addRecord(patient.address, cidOf('lab'), hashOf('lab'), OBSERVATION, 0);
+      const [event] = await medLedger.queryFilter(medLedger.filters.RecordAdded(patient.address, 4n));
+      const { supersedes, createdAt, ciphertextHash, cid } = event!.args;
+      const prior = { supersedes, createdAt, ciphertextHash, cidHash: ethers.keccak256(cid) };
+      const input = { cid: cidOf('lab fix'), ciphertextHash: hashOf('lab fix'), category: OBSERVATION, supersedes: 4n };
+      return { ...fixture, prior, input };
+    }
+
+    it('lets the author correct its own record with its header as proof', async function () {
+      const { medLedger, patient, lab, prior, input } = await loadFixture(labRecordFixture);
+      await expect(medLedger.connect(lab).correctRecord(patient.address, input, prior))
+        .to.emit(medLedger, 'RecordAdded')
+        .withArgs(patient.address, 5n, lab.address, OBSERVATION, 4n, anyTime, hashOf('lab fix'), cidOf('lab fix'));
+    });
+
+    it('lets the patient correct through it without a proof', async function () {
+      const { medLedger, patient, input } = await loadFixture(labRecordFixture);
+      const none = { supersedes: 0n, createdAt: 0n, ciphertextHash: ethers.ZeroHash, cidHash: ethers.ZeroHash };
+      await expect(medLedger.connect(patient).correctRecord(patient.address, input, none)).to.emit(medLedger, 'RecordAdded');
+    });
+
+    it('reverts NotRecordAuthor for a provider presenting another author’s header', async function () {
+      const { medLedger, patient, lab, input } = await loadFixture(labRecordFixture);
+      const [event] = await medLedger.queryFilter(medLedger.filters.RecordAdded(patient.address, 1n));
+      const { supersedes, createdAt, ciphertextHash, cid } = event!.args;
+      const claimed = { supersedes, createdAt, ciphertextHash, cidHash: ethers.keccak256(cid) };
+      await expect(medLedger.connect(lab).correctRecord(patient.address, { ...input, supersedes: 1n }, claimed))
+        .to.be.revertedWithCustomError(medLedger, 'NotRecordAuthor')
+        .withArgs(patient.address, 1n, lab.address);
+    });
+
+    it('reverts NotRecordAuthor for a forged header', async function () {
+      const { medLedger, patient, lab, prior, input } = await loadFixture(labRecordFixture);
+      await expect(
+        medLedger.connect(lab).correctRecord(patient.address, input, { ...prior, ciphertextHash: hashOf('forged') }),
+      ).to.be.revertedWithCustomError(medLedger, 'NotRecordAuthor');
+    });
+
+    it('reverts RecordAlreadySuperseded when the patient corrected the record first', async function () {
+      const { medLedger, patient, lab, prior, input } = await loadFixture(labRecordFixture);
+      await medLedger.connect(patient).addRecord(patient.address, cidOf('p fix'), hashOf('p fix'), OBSERVATION, 4);
+      await expect(medLedger.connect(lab).correctRecord(patient.address, input, prior))
+        .to.be.revertedWithCustomError(medLedger, 'RecordAlreadySuperseded')
+        .withArgs(patient.address, 4n);
+    });
+
+    it('reverts InvalidSupersedes when nothing is corrected', async function () {
+      const { medLedger, patient, lab, prior, input } = await loadFixture(labRecordFixture);
+      await expect(medLedger.connect(lab).correctRecord(patient.address, { ...input, supersedes: 0n }, prior))
+        .to.be.revertedWithCustomError(medLedger, 'InvalidSupersedes')
+        .withArgs(patient.address, 0n);
+    });
+
+    it('reverts InvalidCategory and ScopeNotGranted like addRecord', async function () {
+      const { medLedger, patient, lab, prior, input } = await loadFixture(labRecordFixture);
+      await expect(
+        medLedger.connect(lab).correctRecord(patient.address, { ...input, category: 32 }, prior),
+      ).to.be.revertedWithCustomError(medLedger, 'InvalidCategory');
+      await expect(
+        medLedger.connect(lab).correctRecord(patient.address, { ...input, category: CONDITION }, prior),
+      ).to.be.revertedWithCustomError(medLedger, 'ScopeNotGranted');
+    });
   });
 
   describe('addRecords', function () {
