@@ -100,6 +100,23 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
   await measure('addRecordByProvider', () =>
     medLedger.connect(lab).addRecord(patient.address, cid('lab result'), hash('lab result'), observation, 0),
   );
+  await measure('correctRecordByPatient', () =>
+    medLedger.connect(patient).addRecord(patient.address, cid('record fix'), hash('record fix'), observation, 2),
+  );
+  const [labEvent] = await medLedger.queryFilter(medLedger.filters.RecordAdded(patient.address, 3n));
+  const labHeader = labEvent!.args;
+  await measure('correctRecordByAuthor', () =>
+    medLedger.connect(lab).correctRecord(
+      patient.address,
+      { cid: cid('lab fix'), ciphertextHash: hash('lab fix'), category: observation, supersedes: 3n },
+      {
+        supersedes: labHeader.supersedes,
+        createdAt: labHeader.createdAt,
+        ciphertextHash: labHeader.ciphertextHash,
+        cidHash: ethers.keccak256(labHeader.cid),
+      },
+    ),
+  );
   const batch = Array.from({ length: 10 }, (_, i) => ({
     cid: cid(`batch ${i}`),
     ciphertextHash: hash(`batch ${i}`),
@@ -112,6 +129,9 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
     'logAccessPer10',
     () => medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]),
     10,
+  );
+  await measure('grantNarrowing', () =>
+    medLedger.connect(patient).grant(newDoctor.address, writeScope(observation), expiry, '0x'),
   );
   await measure('revoke', () => medLedger.connect(patient).revoke(doctor.address));
 
