@@ -145,10 +145,13 @@ export async function listRecordHeaders(context: ChainContext, patient: Address)
       headers.push(header);
     });
   }
-  if (byId.size !== headers.length) throw new IntegrityError('The chain reported events for records that do not exist.');
+  if (byId.size !== headers.length)
+    throw new IntegrityError('The chain reported events for records that do not exist.');
   const corrected = supersededIds(headers);
   if (corrected.size !== markedSuperseded.size || [...corrected].some((id) => !markedSuperseded.has(id))) {
-    throw new IntegrityError('The corrections in the chain\'s events differ from the records the contract marks corrected.');
+    throw new IntegrityError(
+      "The corrections in the chain's events differ from the records the contract marks corrected.",
+    );
   }
   return headers;
 }

@@ -66,7 +66,11 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
   const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
 
   async function vaultFor(key: keyof typeof vaults, role: 'patient' | 'provider'): Promise<Vault> {
-    const chain = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS[key], deployment: devnet.deployment });
+    const chain = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS[key],
+      deployment: devnet.deployment,
+    });
     const { key: identity } = await enrollWallet(chain, { role });
     return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
   }
@@ -85,8 +89,16 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     devnet = await startDevnet();
     dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-hostile-'));
     ipfsNode = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
-    const admin = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS.admin, deployment: devnet.deployment });
-    for (const [key, kind] of [['doctor', 1], ['lab', 2], ['secondDoctor', 1]] as const) {
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
+    for (const [key, kind] of [
+      ['doctor', 1],
+      ['lab', 2],
+      ['secondDoctor', 1],
+    ] as const) {
       await writeMedLedger(admin, 'registerProvider', [address(key), kind, keccak256(toHex(key))]);
       vaults[key] = await vaultFor(key, 'provider');
       await publishProviderKey(vaults[key]);
@@ -124,12 +136,21 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     const doctorKeys = { kek: firstKeyring.kek, identity: vaults.doctor.identity };
     await assert.rejects(openRecord(envelope, doctorKeys), AccessDeniedError);
     const latestKeyring = await loadKeyring(vaults.doctor, patient);
-    await assert.rejects(openRecord(envelope, { kek: latestKeyring.kek, identity: vaults.doctor.identity }), AccessDeniedError);
+    await assert.rejects(
+      openRecord(envelope, { kek: latestKeyring.kek, identity: vaults.doctor.identity }),
+      AccessDeniedError,
+    );
 
     const forDoctor = await readRecords(vaults.doctor, patient, { logAccess: false });
-    assert.ok(forDoctor.find((record) => record.header.recordId === newResult!.recordId)?.ok, 'kept category still reads');
+    assert.ok(
+      forDoctor.find((record) => record.header.recordId === newResult!.recordId)?.ok,
+      'kept category still reads',
+    );
     const forSecond = await readRecords(vaults.secondDoctor, patient, { logAccess: false });
-    assert.ok(forSecond.find((record) => record.header.recordId === newDiagnosis!.recordId)?.ok, 'others got the new keys');
+    assert.ok(
+      forSecond.find((record) => record.header.recordId === newDiagnosis!.recordId)?.ok,
+      'others got the new keys',
+    );
   });
 
   it('attack 2: a consent signed before a revocation cannot bring the doctor back', async () => {
@@ -141,13 +162,20 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
 
     await assert.rejects(
       submitConsent(vaults.doctor, saved),
-      (error: unknown) => error instanceof TransactionError && /revoked .* after signing this consent/.test(error.message),
+      (error: unknown) =>
+        error instanceof TransactionError && /revoked .* after signing this consent/.test(error.message),
     );
-    assert.equal(await readMedLedger(vaults.doctor.chain, 'hasAccess', [patient, address('doctor'), terms.scopes]), false);
+    assert.equal(
+      await readMedLedger(vaults.doctor.chain, 'hasAccess', [patient, address('doctor'), terms.scopes]),
+      false,
+    );
 
     const fresh = await signConsent(vaults.patient, terms, inDays(7));
     await submitConsent(vaults.doctor, fresh);
-    assert.equal(await readMedLedger(vaults.doctor.chain, 'hasAccess', [patient, address('doctor'), terms.scopes]), true);
+    assert.equal(
+      await readMedLedger(vaults.doctor.chain, 'hasAccess', [patient, address('doctor'), terms.scopes]),
+      true,
+    );
   });
 
   it('attack 3: a lab cannot roll back the patient’s correction or bury it under a replay', async () => {
@@ -160,15 +188,25 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     const keyring = await loadKeyring(vaults.lab, patient);
     const [wrong] = await addRecords(vaults.lab, patient, [{ payload: { resource: hba1c(9.1) } }], { keyring });
     const [corrected] = await addRecords(vaults.patient, patient, [
-      { payload: { resource: hba1c(5.2) }, supersedes: { recordId: wrong!.recordId, recordUid: wrong!.recordUid, version: 1 } },
+      {
+        payload: { resource: hba1c(5.2) },
+        supersedes: { recordId: wrong!.recordId, recordUid: wrong!.recordUid, version: 1 },
+      },
     ]);
     assert.deepEqual(await currentHba1c(vaults.patient), [5.2]);
 
     // The lab re-anchors its 9.1 ciphertext as a "correction" of the patient's 5.2.
     const wrongHeader = await recordHeader(vaults.lab.chain, patient, wrong!.recordId);
     await assert.rejects(
-      writeMedLedger(vaults.lab.chain, 'addRecord', [patient, wrongHeader.cid, wrongHeader.ciphertextHash, observation, corrected!.recordId]),
-      (error: unknown) => error instanceof TransactionError && /only the patient or the record's author/.test(error.message),
+      writeMedLedger(vaults.lab.chain, 'addRecord', [
+        patient,
+        wrongHeader.cid,
+        wrongHeader.ciphertextHash,
+        observation,
+        corrected!.recordId,
+      ]),
+      (error: unknown) =>
+        error instanceof TransactionError && /only the patient or the record's author/.test(error.message),
     );
     // Claiming authorship with the header of the patient's record does not help.
     const correctedHeader = await recordHeader(vaults.lab.chain, patient, corrected!.recordId);
@@ -178,7 +216,12 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
       ciphertextHash: correctedHeader.ciphertextHash,
       cidHash: keccak256(correctedHeader.cid),
     };
-    const input = { cid: wrongHeader.cid, ciphertextHash: wrongHeader.ciphertextHash, category: observation, supersedes: corrected!.recordId };
+    const input = {
+      cid: wrongHeader.cid,
+      ciphertextHash: wrongHeader.ciphertextHash,
+      category: observation,
+      supersedes: corrected!.recordId,
+    };
     await assert.rejects(
       writeMedLedger(vaults.lab.chain, 'correctRecord', [patient, input, claimed]),
       (error: unknown) => error instanceof TransactionError && /did not write record/.test(error.message),
@@ -191,7 +234,11 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
       cidHash: keccak256(wrongHeader.cid),
     };
     await assert.rejects(
-      writeMedLedger(vaults.lab.chain, 'correctRecord', [patient, { ...input, supersedes: wrong!.recordId }, ownHeader]),
+      writeMedLedger(vaults.lab.chain, 'correctRecord', [
+        patient,
+        { ...input, supersedes: wrong!.recordId },
+        ownHeader,
+      ]),
       (error: unknown) => error instanceof TransactionError && /already corrected/.test(error.message),
     );
     assert.deepEqual(await currentHba1c(vaults.patient), [5.2]);
@@ -206,7 +253,12 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     await writeMedLedger(vaults.lab.chain, 'correctRecord', [
       patient,
       { cid: header.cid, ciphertextHash: header.ciphertextHash, category: observation, supersedes: own!.recordId },
-      { supersedes: 0n, createdAt: header.createdAt, ciphertextHash: header.ciphertextHash, cidHash: keccak256(header.cid) },
+      {
+        supersedes: 0n,
+        createdAt: header.createdAt,
+        ciphertextHash: header.ciphertextHash,
+        cidHash: keccak256(header.cid),
+      },
     ]);
     const results = await readRecords(vaults.patient, patient);
     const original = results.find((result) => result.header.recordId === own!.recordId);
@@ -231,7 +283,12 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     const [stray] = await addRecords(
       vaults.lab,
       patient,
-      [{ payload: { resource: hba1c(4.0) }, supersedes: { recordId: first!.recordId, recordUid: second!.recordUid, version: 0 } }],
+      [
+        {
+          payload: { resource: hba1c(4.0) },
+          supersedes: { recordId: first!.recordId, recordUid: second!.recordUid, version: 0 },
+        },
+      ],
       { keyring },
     );
     const results = await readRecords(vaults.patient, patient);

@@ -1,14 +1,16 @@
 import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
+import { type RecordHeader, type SendOptions, listRecordHeaders, patientActivity, writeMedLedger } from '../chain';
 import {
-  type RecordHeader,
-  type SendOptions,
-  listRecordHeaders,
-  patientActivity,
-  writeMedLedger,
-} from '../chain';
-import { type Keyring, type ReaderKeys, type RecordContext, decryptFile, openKeyring, openRecord, patientKekResolver } from '../crypto';
+  type Keyring,
+  type ReaderKeys,
+  type RecordContext,
+  decryptFile,
+  openKeyring,
+  openRecord,
+  patientKekResolver,
+} from '../crypto';
 import {
   AccessDeniedError,
   IntegrityError,
@@ -129,7 +131,8 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
         return { ok: true, header, ...record, superseded: false };
       } catch (error) {
         progress({ step: 'decrypt', done: ++done, total: headers.length });
-        const reason = error instanceof MedLedgerError ? error : new MedLedgerError(describeError(error), { cause: error });
+        const reason =
+          error instanceof MedLedgerError ? error : new MedLedgerError(describeError(error), { cause: error });
         return { ok: false, header, cid, error: reason, superseded: false };
       }
     }),
@@ -223,7 +226,8 @@ export async function openAttachment(
   const bytes = await decryptFile(ciphertext, record.dataKey, {
     expected: record.context,
     attachmentIndex: index,
-    onProgress: ({ bytesDone, totalBytes }) => options.onProgress?.({ step: 'decrypt', done: bytesDone, total: totalBytes }),
+    onProgress: ({ bytesDone, totalBytes }) =>
+      options.onProgress?.({ step: 'decrypt', done: bytesDone, total: totalBytes }),
   });
   return { attachment, bytes };
 }
@@ -240,7 +244,11 @@ export interface VerifyResult {
  * Re-fetches every record of `patient`, checks CID, ciphertext hash and decryption, and reports each.
  * Logs no access: a verification run is not a clinical read.
  */
-export async function verifyRecords(vault: Vault, patient: Address, options: ReadOptions = {}): Promise<VerifyResult[]> {
+export async function verifyRecords(
+  vault: Vault,
+  patient: Address,
+  options: ReadOptions = {},
+): Promise<VerifyResult[]> {
   if (!vault.chain.account) throw new AccessDeniedError('Connect a wallet first.');
   const results = await readRecords(vault, patient, { ...options, logAccess: false });
   return results.map((result) => ({

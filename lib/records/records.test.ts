@@ -113,6 +113,16 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     assert.equal((await readMedLedger(vaults.patient.chain, 'patientInfo', [address('patient')])).recordCount, before);
   });
 
+  it('refuses a record too large for any reader to accept, before uploading anything', async () => {
+    const pinsBefore = await countPins(vaults.patient);
+    const huge = { resourceType: 'Observation', status: 'final', code: { text: 'x'.repeat(33 * 1024 * 1024) } } as const;
+    await assert.rejects(
+      addRecords(vaults.patient, address('patient'), [{ payload: { resource: huge } }]),
+      (error: unknown) => error instanceof ValidationError && /too large/.test(error.message) && /records\[0\]/.test(error.message),
+    );
+    assert.equal(await countPins(vaults.patient), pinsBefore);
+  });
+
   it('lets a granted doctor read exactly the granted categories and logs the access for the patient', async () => {
     await grantAccess(vaults.patient, {
       provider: address('doctor'),

@@ -23,7 +23,7 @@ import {
 } from '../crypto';
 import { ValidationError, type ValidationIssue } from '../errors';
 import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
-import { addBytes, addStream, unpin } from '../ipfs';
+import { MAX_ENVELOPE_BYTES, addBytes, addStream, unpin } from '../ipfs';
 import { rotateStaleKeys } from './consent';
 import type { ProgressListener } from './progress';
 import { type RecordPayload, type Vault, actorOf, cidToBytes, encodePayload, sha256Hex } from './vault';
@@ -155,6 +155,17 @@ export async function storeRecords(
   if (issues.length > 0) throw new ValidationError(issues, 'Nothing was written; the records are invalid');
 
   const sealed = await sealAll(vault, patient, records, options, progress);
+  const oversized = sealed.flatMap(({ envelope }, index) =>
+    envelope.length > MAX_ENVELOPE_BYTES
+      ? [
+          {
+            path: `records[${index}]`,
+            message: `encrypts to ${envelope.length} bytes; readers accept at most ${MAX_ENVELOPE_BYTES} (store large content as a file)`,
+          },
+        ]
+      : [],
+  );
+  if (oversized.length > 0) throw new ValidationError(oversized, 'Nothing was written; a record is too large');
   const cids = await uploadAll(vault, sealed, progress);
   return sealed.map((record, index) => ({ ...record, cid: cids[index]! }));
 }
