@@ -6,7 +6,8 @@ import type {
   Quantity,
 } from '@medplum/fhirtypes';
 
-import { codeIn, conceptText, quantityText, unitText } from './format';
+import { bloodPressureOf, bloodPressureText, observationValueText } from '../../lib/fhir/display';
+import { codeIn, conceptText, unitText } from './format';
 import { ANALYTES, LOINC_SYSTEM } from './observation-presets';
 
 type Flag = 'high' | 'low' | 'critical-high' | 'critical-low' | 'abnormal';
@@ -73,15 +74,6 @@ function flagFromRange(value: number | undefined, low: number | undefined, high:
   return undefined;
 }
 
-function valueText(holder: Holder): string {
-  if (holder.valueQuantity) return quantityText(holder.valueQuantity);
-  if (holder.valueCodeableConcept) return conceptText(holder.valueCodeableConcept);
-  if (holder.valueString !== undefined) return holder.valueString;
-  if (holder.valueBoolean !== undefined) return holder.valueBoolean ? 'Yes' : 'No';
-  if (holder.valueInteger !== undefined) return String(holder.valueInteger);
-  return '—';
-}
-
 /**
  * The value, reference range and high/low flag of an Observation or component. An explicit
  * interpretation wins; otherwise the flag is computed from the result's own range, or from the typical
@@ -89,7 +81,7 @@ function valueText(holder: Holder): string {
  */
 export function assessValue(holder: Holder): AssessedValue {
   const label = conceptText(holder.code);
-  const value = valueText(holder);
+  const value = observationValueText(holder) ?? '—';
   const quantity: Quantity | undefined = holder.valueQuantity;
   const own = holder.referenceRange?.[0];
   const unit = quantity?.code ?? quantity?.unit;
@@ -137,30 +129,15 @@ function RangeLine({ assessed }: { assessed: AssessedValue }) {
   );
 }
 
-function isBloodPressure(
-  observation: Observation,
-): { systolic: ObservationComponent; diastolic: ObservationComponent } | undefined {
-  const find = (code: string) =>
-    observation.component?.find(
-      (component) => codeIn(component.code, LOINC_SYSTEM) === code && component.valueQuantity,
-    );
-  const systolic = find('8480-6');
-  const diastolic = find('8462-4');
-  return systolic && diastolic ? { systolic, diastolic } : undefined;
-}
-
 /** An Observation's value(s): a single value, blood pressure as 120/80 mmHg, or a table of components. */
 export function ObservationValue({ observation }: { observation: Observation }) {
-  const pressure = isBloodPressure(observation);
+  const pressure = bloodPressureOf(observation);
   if (pressure) {
     const systolic = assessValue(pressure.systolic);
     const diastolic = assessValue(pressure.diastolic);
-    const unit = unitText(pressure.systolic.valueQuantity?.unit ?? pressure.systolic.valueQuantity?.code);
     return (
       <div className="record-value">
-        <strong>
-          {pressure.systolic.valueQuantity?.value}/{pressure.diastolic.valueQuantity?.value} {unit}
-        </strong>
+        <strong>{bloodPressureText(observation)}</strong>
         <FlagBadge flag={systolic.flag ?? diastolic.flag} />
         <div className="muted small">
           Systolic {systolic.value}

@@ -16,61 +16,11 @@ import type {
 } from '@medplum/fhirtypes';
 import type { ReactNode } from 'react';
 
+import { clinicalDate, resourceTitle } from '../../lib/fhir/display';
 import { conceptText, formatDate, quantityText } from './format';
 import { ObservationValue } from './observation-value';
 
-/** The date a clinician files a resource under (when it happened), if it has one. */
-export function clinicalDate(resource: Resource): string | undefined {
-  const r = resource as unknown as Record<string, unknown>;
-  const period = (key: string) => (r[key] as { start?: string } | undefined)?.start;
-  const candidates = [
-    r.effectiveDateTime,
-    r.effectiveInstant,
-    period('effectivePeriod'),
-    r.issued,
-    r.onsetDateTime,
-    period('onsetPeriod'),
-    r.recordedDate,
-    r.occurrenceDateTime,
-    r.performedDateTime,
-    period('performedPeriod'),
-    r.authoredOn,
-    r.dateAsserted,
-    period('period'),
-    r.date,
-  ];
-  return candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
-}
-
-/** The one-line title of a resource: what it is about, in words. */
-export function resourceTitle(resource: Resource): string {
-  switch (resource.resourceType) {
-    case 'Observation':
-    case 'Condition':
-    case 'Procedure':
-    case 'DiagnosticReport':
-      return conceptText(resource.code, resource.resourceType);
-    case 'AllergyIntolerance':
-      return `Allergy: ${conceptText(resource.code, 'unspecified substance')}`;
-    case 'MedicationRequest':
-    case 'MedicationStatement':
-      return resource.medicationCodeableConcept
-        ? conceptText(resource.medicationCodeableConcept)
-        : (resource.medicationReference?.display ?? 'Medication');
-    case 'Immunization':
-      return conceptText(resource.vaccineCode, 'Vaccine');
-    case 'Encounter':
-      return `Visit: ${conceptText(resource.type?.[0], resource.class?.display ?? resource.class?.code ?? 'encounter')}`;
-    case 'DocumentReference':
-      return resource.content?.[0]?.attachment?.title ?? resource.description ?? conceptText(resource.type, 'Document');
-    case 'Patient':
-      return 'Patient profile';
-    case 'CarePlan':
-      return resource.title ?? 'Care plan';
-    default:
-      return resource.resourceType;
-  }
-}
+export { clinicalDate, resourceTitle };
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   if (children === undefined || children === null || children === '' || children === '—') return null;

@@ -1,6 +1,6 @@
 /**
  * FHIR R4 for MedLedger: parsing and structural validation of the resources a patient record holds,
- * Bundle import/export, and files as DocumentReference + encrypted attachment.
+ * Bundle import/export, files as DocumentReference + encrypted attachment, and resources in words.
  */
 export { parseJson } from './json';
 export { isModelledResourceType, resourceIssues, validateResource } from './validate';
@@ -20,3 +20,28 @@ export {
   type EncryptAttachmentOptions,
   type AttachmentEncryption,
 } from './attachment';
+export {
+  bloodPressureOf,
+  bloodPressureText,
+  clinicalDate,
+  clinicalSummary,
+  clinicalTime,
+  codeIn,
+  codingText,
+  compareClinical,
+  compareTimes,
+  conceptText,
+  dateValue,
+  formatDate,
+  formatNumber,
+  humanNameText,
+  LOINC,
+  LOINC_DISPLAY,
+  moneyText,
+  observationValueText,
+  quantityText,
+  referenceText,
+  resourceTitle,
+  unitText,
+  valueWithUnit,
+} from './display';
