@@ -117,11 +117,11 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
     await importBundleRecords(vault, address(patient.key), bundle);
   }
   const maria = await vaultFor(DEVNET_KEYS.patient, 'patient');
-  const { observation, condition, medication, other } = RECORD_CATEGORIES;
+  const { observation, condition, medication, profile } = RECORD_CATEGORIES;
   await grantAccess(maria, {
     provider: address('doctor'),
-    // "other" holds the Patient resource: age and sex, which every risk model needs.
-    scopes: scopesFor([observation, condition, medication, other], { read: true }),
+    // The profile holds the Patient resource: age and sex, which every risk model needs.
+    scopes: scopesFor([observation, condition, medication, profile], { read: true }),
     expiry: Math.floor(Date.now() / 1000) + 90 * 86_400,
   });
   await grantAccess(maria, {

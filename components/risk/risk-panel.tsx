@@ -4,7 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Address } from 'viem';
 
-import { RECORD_CATEGORIES, categoryName } from '../../lib/chain/categories';
+import { PROFILE_CATEGORIES, categoryName } from '../../lib/chain/categories';
 import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
 import { Skeleton } from '../gate';
@@ -137,10 +137,12 @@ function Coverage({ report }: { report: RiskReport }) {
         ),
     });
   }
-  if (report.readableCategories) {
-    const shared = report.readableCategories.map((category) => categoryName(category) ?? `category ${category}`);
-    // The profile (date of birth, sex) is filed under "other"; without it every score lacks age and sex.
-    const profile = report.readableCategories.includes(RECORD_CATEGORIES.other)
+  const readable = report.readableCategories;
+  if (readable) {
+    const shared = readable.map((category) => categoryName(category) ?? `category ${category}`);
+    // The profile (date of birth, sex) is filed under "profile" (under "other" before that category
+    // existed); without it every score lacks age and sex.
+    const profile = PROFILE_CATEGORIES.some((category) => readable.includes(category))
       ? ''
       : ', including the profile with date of birth and sex, so scores that need age or sex say so';
     notes.push({

@@ -59,10 +59,10 @@ describe('importBundle / exportBundle', () => {
     assert.deepEqual(
       imported.records.map((r) => [r.resource.resourceType, r.category]),
       [
-        ['Patient', RECORD_CATEGORIES.other],
+        ['Patient', RECORD_CATEGORIES.profile],
         ['Encounter', RECORD_CATEGORIES.encounter],
         ['Observation', RECORD_CATEGORIES.observation],
-        ['Claim', RECORD_CATEGORIES.other],
+        ['Claim', RECORD_CATEGORIES.billing],
       ],
     );
   });

@@ -1,7 +1,7 @@
 import type { Patient } from '@medplum/fhirtypes';
 import { type Address, type Hex, bytesToHex } from 'viem';
 
-import { type ChainContext, type SendOptions, categoryOf, readMedLedger, writeMedLedger } from '../chain';
+import { type ChainContext, RECORD_CATEGORIES, type SendOptions, readMedLedger, writeMedLedger } from '../chain';
 import { type Enrollment, deriveKek, enrollIdentity, newRecordUid, sealRecord } from '../crypto';
 import { AccessDeniedError, KeyMismatchError } from '../errors';
 import { validateResource } from '../fhir';
@@ -108,7 +108,9 @@ function keyMismatch(found: {
 export async function registerPatient(vault: Vault, profile: Patient, options: SendOptions = {}): Promise<string> {
   const patient = actorOf(vault);
   validateResource(profile);
-  const context = { patient, recordUid: newRecordUid(), version: 1, category: categoryOf('Patient'), epoch: 0 };
+  // The profile category, so a provider can be granted the profile on its own. Profiles registered
+  // before it existed were sealed under category 0 (`other`); see PROFILE_CATEGORIES.
+  const context = { patient, recordUid: newRecordUid(), version: 1, category: RECORD_CATEGORIES.profile, epoch: 0 };
   const envelope = await sealRecord(encodePayload({ resource: profile }), context, {
     kek: deriveKek(vault.identity, patient, 0, context.category),
   });
