@@ -150,7 +150,8 @@ async function ipfsAnswers(ports: Ports): Promise<boolean> {
 }
 
 /**
- * Waits until the app, the JSON-RPC and the IPFS API all answer, failing early when `npm start` exits.
+ * Waits until the app, the JSON-RPC and the IPFS API all answer and `npm start` has said it is running
+ * (the app answers a moment before that line is printed), failing early when `npm start` exits.
  *
  * @returns how long that took, in seconds
  */
@@ -160,6 +161,7 @@ async function waitUntilServing(run: StartRun, ports: Ports, timeoutMs: number):
     ['web app', webAnswers],
     ['JSON-RPC', rpcAnswers],
     ['IPFS API', ipfsAnswers],
+    ['the "MedLedger is running" line', async () => run.output.includes('MedLedger is running')],
   ]);
   while (pending.size > 0) {
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
