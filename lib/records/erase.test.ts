@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
-import { keccak256, toHex, type Address } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address } from 'viem';
 
-import { startDevnet, type Devnet } from '../../scripts/devnet';
-import { RECORD_CATEGORIES, connectChain, scopesFor, writeMedLedger } from '../chain';
+import { RECORD_CATEGORIES, scopesFor, writeMedLedger } from '../chain';
 import { ENCRYPTED_ATTACHMENT_URL } from '../fhir';
-import { createIpfsClient } from '../ipfs';
-import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
-import { DEVNET_KEYS } from '../testing/devnet-accounts';
+import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../testing/system';
 import {
   type AnchoredRecord,
   type OpenRecord,
@@ -21,13 +14,10 @@ import {
   addFile,
   addRecords,
   cidToBytes,
-  enrollWallet,
   eraseRecords,
   grantAccess,
   openAttachment,
-  publishProviderKey,
   readRecords,
-  registerPatient,
 } from '.';
 
 const { document } = RECORD_CATEGORIES;
@@ -38,23 +28,9 @@ const { document } = RECORD_CATEGORIES;
  * The patient erasing such a record must not delete what it does not own.
  */
 describe('eraseRecords against planted CIDs (devnet + embedded IPFS node)', () => {
-  let devnet: Devnet;
-  let ipfsNode: RunningIpfsNode;
-  let dataDir: string;
-  const vaults = {} as Record<'patient' | 'otherPatient' | 'lab', Vault>;
-  const address = (key: keyof typeof DEVNET_KEYS): Address => privateKeyToAccount(DEVNET_KEYS[key]).address;
-  const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
+  let system: TestSystem;
+  let vaults: Record<'patient' | 'otherPatient' | 'lab', Vault>;
   const pdf = (text: string) => new TextEncoder().encode(`%PDF-1.4\n% ${text}\n%%EOF\n`);
-
-  async function vaultFor(key: keyof typeof vaults, role: 'patient' | 'provider'): Promise<Vault> {
-    const chain = await connectChain({
-      rpcUrl: devnet.rpcUrl,
-      privateKey: DEVNET_KEYS[key],
-      deployment: devnet.deployment,
-    });
-    const { key: identity } = await enrollWallet(chain, { role });
-    return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
-  }
 
   async function pinned(cid: string): Promise<boolean> {
     for await (const pin of vaults.patient.ipfs.pin.ls({ type: 'recursive' })) {
@@ -85,21 +61,10 @@ describe('eraseRecords against planted CIDs (devnet + embedded IPFS node)', () =
   });
 
   before(async () => {
-    devnet = await startDevnet();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-erase-'));
-    ipfsNode = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
-    const admin = await connectChain({
-      rpcUrl: devnet.rpcUrl,
-      privateKey: DEVNET_KEYS.admin,
-      deployment: devnet.deployment,
-    });
-    await writeMedLedger(admin, 'registerProvider', [address('lab'), 2, keccak256(toHex('lab'))]);
-    vaults.lab = await vaultFor('lab', 'provider');
-    await publishProviderKey(vaults.lab);
-    for (const key of ['patient', 'otherPatient'] as const) {
-      vaults[key] = await vaultFor(key, 'patient');
-      await registerPatient(vaults[key], { resourceType: 'Patient', name: [{ text: key }] });
-    }
+    ({ system, vaults } = (await startTestSystem({
+      providers: [['lab', 'lab']],
+      patients: ['patient', 'otherPatient'],
+    })) as { system: TestSystem; vaults: typeof vaults });
     await grantAccess(vaults.patient, {
       provider: address('lab'),
       scopes: scopesFor([document], { write: true }),
@@ -107,11 +72,7 @@ describe('eraseRecords against planted CIDs (devnet + embedded IPFS node)', () =
     });
   });
 
-  after(async () => {
-    await ipfsNode.stop();
-    await devnet.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => system.stop());
 
   it("keeps another patient's record and the patient's other files when a planted DocumentReference names them", async () => {
     const patient = address('patient');

@@ -4,39 +4,22 @@
  * before the fix it guards.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import type { Condition, Observation } from '@medplum/fhirtypes';
-import { keccak256, toHex, type Address } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { keccak256 } from 'viem';
 
-import { startDevnet, type Devnet } from '../../scripts/devnet';
-import {
-  RECORD_CATEGORIES,
-  connectChain,
-  listRecordHeaders,
-  readMedLedger,
-  recordHeader,
-  scopesFor,
-  writeMedLedger,
-} from '../chain';
+import { RECORD_CATEGORIES, listRecordHeaders, readMedLedger, recordHeader, scopesFor, writeMedLedger } from '../chain';
 import { openRecord } from '../crypto';
 import { AccessDeniedError, IntegrityError, TransactionError } from '../errors';
-import { createIpfsClient, fetchVerified } from '../ipfs';
-import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
-import { DEVNET_KEYS } from '../testing/devnet-accounts';
+import { fetchVerified } from '../ipfs';
+import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../testing/system';
 import {
   type Vault,
   addRecords,
-  enrollWallet,
   grantAccess,
   loadKeyring,
-  publishProviderKey,
   readRecords,
-  registerPatient,
   revokeAccess,
   signConsent,
   submitConsent,
@@ -58,24 +41,10 @@ const diagnosis = (text: string): Condition => ({
 });
 
 describe('hostile participants (devnet + embedded IPFS node)', () => {
-  let devnet: Devnet;
-  let ipfsNode: RunningIpfsNode;
-  let dataDir: string;
-  const vaults: Record<'patient' | 'otherPatient' | 'doctor' | 'lab' | 'secondDoctor', Vault> = {} as never;
-  const address = (key: keyof typeof DEVNET_KEYS): Address => privateKeyToAccount(DEVNET_KEYS[key]).address;
-  const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
+  let system: TestSystem;
+  let vaults: Record<'patient' | 'otherPatient' | 'doctor' | 'lab' | 'secondDoctor', Vault>;
 
-  async function vaultFor(key: keyof typeof vaults, role: 'patient' | 'provider'): Promise<Vault> {
-    const chain = await connectChain({
-      rpcUrl: devnet.rpcUrl,
-      privateKey: DEVNET_KEYS[key],
-      deployment: devnet.deployment,
-    });
-    const { key: identity } = await enrollWallet(chain, { role });
-    return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
-  }
-
-  /** The value the patient sees today for the newest HbA1c: what a reader shows, superseded ones hidden. */
+  /** The newest HbA1c values a reader shows the patient: superseded versions hidden. */
   async function currentHba1c(vault: Vault): Promise<number[]> {
     const results = await readRecords(vault, address('patient'), { logAccess: false });
     return results.flatMap((result) =>
@@ -86,34 +55,17 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
   }
 
   before(async () => {
-    devnet = await startDevnet();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-hostile-'));
-    ipfsNode = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
-    const admin = await connectChain({
-      rpcUrl: devnet.rpcUrl,
-      privateKey: DEVNET_KEYS.admin,
-      deployment: devnet.deployment,
-    });
-    for (const [key, kind] of [
-      ['doctor', 1],
-      ['lab', 2],
-      ['secondDoctor', 1],
-    ] as const) {
-      await writeMedLedger(admin, 'registerProvider', [address(key), kind, keccak256(toHex(key))]);
-      vaults[key] = await vaultFor(key, 'provider');
-      await publishProviderKey(vaults[key]);
-    }
-    for (const key of ['patient', 'otherPatient'] as const) {
-      vaults[key] = await vaultFor(key, 'patient');
-      await registerPatient(vaults[key], { resourceType: 'Patient', name: [{ text: key }] });
-    }
+    ({ system, vaults } = (await startTestSystem({
+      providers: [
+        ['doctor', 'doctor'],
+        ['lab', 'lab'],
+        ['secondDoctor', 'doctor'],
+      ],
+      patients: ['patient', 'otherPatient'],
+    })) as { system: TestSystem; vaults: typeof vaults });
   });
 
-  after(async () => {
-    await ipfsNode.stop();
-    await devnet.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => system.stop());
 
   it('attack 1: a narrowed grant leaves the doctor no key to conditions written afterwards', async () => {
     const patient = address('otherPatient');

@@ -1,0 +1,92 @@
+/**
+ * The system integration tests run against: a devnet with MedLedger deployed, an embedded IPFS node in
+ * a temporary folder, and the devnet accounts as enrolled actors — providers registered by the admin
+ * with their keys published, patients registered with a minimal profile. Node only (tests).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { keccak256, toHex, type Address } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+
+import { startDevnet, type Devnet } from '../../scripts/devnet';
+import { type ChainContext, connectChain, writeMedLedger } from '../chain';
+import { createIpfsClient } from '../ipfs';
+import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
+import { type Vault, enrollWallet, publishProviderKey, registerPatient } from '../records';
+import { DEVNET_KEYS } from './devnet-accounts';
+
+export type DevnetActor = keyof typeof DEVNET_KEYS;
+
+/** Provider kinds as the contract numbers them (`IProviderRegistry.ProviderKind`). */
+const KIND = { doctor: 1, lab: 2, insurer: 3 } as const;
+
+export interface TestSystem {
+  readonly devnet: Devnet;
+  readonly ipfsNode: RunningIpfsNode;
+  readonly admin: ChainContext;
+  /** The address of a devnet actor. */
+  address(actor: DevnetActor): Address;
+  /** A fresh vault (chain, IPFS client, enrolled identity) for a devnet actor. */
+  vaultFor(actor: DevnetActor, role: 'patient' | 'provider'): Promise<Vault>;
+  stop(): Promise<void>;
+}
+
+export interface TestCast {
+  readonly providers?: readonly (readonly [DevnetActor, keyof typeof KIND])[];
+  readonly patients?: readonly DevnetActor[];
+}
+
+/** Unix seconds `days` from now. */
+export const inDays = (days: number): number => Math.floor(Date.now() / 1000) + days * 86_400;
+
+export const addressOf = (actor: DevnetActor): Address => privateKeyToAccount(DEVNET_KEYS[actor]).address;
+
+/**
+ * Starts the devnet and an IPFS node, registers `cast` (providers publish their keys, patients get a
+ * profile naming them) and returns their vaults by name.
+ */
+export async function startTestSystem(
+  cast: TestCast = {},
+): Promise<{ system: TestSystem; vaults: Record<string, Vault> }> {
+  const devnet = await startDevnet();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-test-'));
+  const ipfsNode = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
+  const admin = await connectChain({
+    rpcUrl: devnet.rpcUrl,
+    privateKey: DEVNET_KEYS.admin,
+    deployment: devnet.deployment,
+  });
+  const system: TestSystem = {
+    devnet,
+    ipfsNode,
+    admin,
+    address: addressOf,
+    async vaultFor(actor, role) {
+      const chain = await connectChain({
+        rpcUrl: devnet.rpcUrl,
+        privateKey: DEVNET_KEYS[actor],
+        deployment: devnet.deployment,
+      });
+      const { key: identity } = await enrollWallet(chain, { role });
+      return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
+    },
+    async stop() {
+      await ipfsNode.stop();
+      await devnet.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  const vaults: Record<string, Vault> = {};
+  for (const [actor, kind] of cast.providers ?? []) {
+    await writeMedLedger(admin, 'registerProvider', [addressOf(actor), KIND[kind], keccak256(toHex(actor))]);
+    vaults[actor] = await system.vaultFor(actor, 'provider');
+    await publishProviderKey(vaults[actor]);
+  }
+  for (const actor of cast.patients ?? []) {
+    vaults[actor] = await system.vaultFor(actor, 'patient');
+    await registerPatient(vaults[actor], { resourceType: 'Patient', name: [{ text: actor }] });
+  }
+  return { system, vaults };
+}
