@@ -113,6 +113,30 @@ async function revokeAndReshare(vault: Vault, providers: readonly Address[], opt
   await shareCurrentKeys(vault, options);
 }
 
+/** Each provider that was ever handed keys: the epoch of its newest keys and its grant as it stands. */
+interface KeyHolder {
+  readonly provider: Address;
+  readonly epoch: number;
+  readonly scopes: bigint;
+  readonly active: boolean;
+}
+
+/** The patient's current key epoch and every {@link KeyHolder}, from one read of the key events. */
+async function keyHolders(vault: Vault, patient: Address): Promise<{ epoch: number; holders: KeyHolder[] }> {
+  const [info, held] = await Promise.all([
+    readMedLedger(vault.chain, 'patientInfo', [patient]),
+    keyEpochsHeld(vault.chain, patient),
+  ]);
+  const holders = await Promise.all(
+    [...held].map(async ([provider, epoch]) => ({
+      provider,
+      epoch,
+      ...(await grantStanding(vault.chain, patient, provider)),
+    })),
+  );
+  return { epoch: info.keyEpoch, holders };
+}
+
 /**
  * Hands the keys of the patient's current epoch to every provider whose access is live, who may read
  * something, and who holds only older keys (after a revocation, a narrowing grant, or a consent signed
@@ -120,22 +144,29 @@ async function revokeAndReshare(vault: Vault, providers: readonly Address[], opt
  *
  * @returns the providers that were sent keys
  */
-export async function shareCurrentKeys(vault: Vault, options: SendOptions = {}): Promise<Address[]> {
+export async function shareCurrentKeys(
+  vault: Vault,
+  options: SendOptions = {},
+  known?: Awaited<ReturnType<typeof keyHolders>>,
+): Promise<Address[]> {
   const patient = actorOf(vault);
-  const [info, held] = await Promise.all([
-    readMedLedger(vault.chain, 'patientInfo', [patient]),
-    keyEpochsHeld(vault.chain, patient),
-  ]);
-  const candidates = [...held].filter(([, epoch]) => epoch < info.keyEpoch).map(([provider]) => provider);
-  const standings = await Promise.all(candidates.map((provider) => grantStanding(vault.chain, patient, provider)));
-  const behind = candidates
-    .map((provider, index) => ({ provider, ...standings[index]! }))
-    .filter(({ active, scopes }) => active && (scopes & READ_MASK) !== 0n);
+  const { epoch, holders } = known ?? (await keyHolders(vault, patient));
+  const behind = holders.filter(
+    (holder) => holder.epoch < epoch && holder.active && (holder.scopes & READ_MASK) !== 0n,
+  );
   for (const { provider, scopes } of behind) {
-    const keyring = await publishKeyring(vault, patient, provider, scopes, info.keyEpoch);
+    const keyring = await publishKeyring(vault, patient, provider, scopes, epoch);
     await writeMedLedger(vault.chain, 'shareKeyring', [provider, keyring], options);
   }
   return behind.map(({ provider }) => provider);
+}
+
+/** The holders of the current epoch's keys whose grant stands but has ended (expired, or provider suspended). */
+function stale({ epoch, holders }: Awaited<ReturnType<typeof keyHolders>>): Address[] {
+  // A revoked grant has no scopes and its epoch is over; only a grant still standing can be stale.
+  return holders
+    .filter((holder) => holder.epoch === epoch && holder.scopes !== 0n && !holder.active)
+    .map((holder) => holder.provider);
 }
 
 /**
@@ -144,26 +175,15 @@ export async function shareCurrentKeys(vault: Vault, options: SendOptions = {}):
  * now would be readable to them, since ciphertext and CIDs are public.
  */
 export async function staleKeyHolders(vault: Vault, patient: Address): Promise<Address[]> {
-  const [info, held] = await Promise.all([
-    readMedLedger(vault.chain, 'patientInfo', [patient]),
-    keyEpochsHeld(vault.chain, patient),
-  ]);
-  const current = [...held].filter(([, epoch]) => epoch === info.keyEpoch).map(([provider]) => provider);
-  const ended = await Promise.all(
-    current.map(async (provider) => {
-      const { scopes, active } = await grantStanding(vault.chain, patient, provider);
-      // A revoked grant is gone (scopes 0) and its epoch is over; only a grant still standing can be stale.
-      return scopes !== 0n && !active;
-    }),
-  );
-  return current.filter((_, index) => ended[index]);
+  return stale(await keyHolders(vault, patient));
 }
 
 /**
  * Starts a new key epoch if a provider whose access has ended still holds the current keys (see
  * {@link staleKeyHolders}): their grants are revoked, and the providers whose access is live get the
- * new keys. The patient's writes call this first, so a record is never sealed under keys an expired
- * or suspended provider holds.
+ * new keys. Otherwise hands the current keys to any live grantee that lacks them (a narrowing consent
+ * it submitted started a new epoch). The patient's writes call this first, so a record is never sealed
+ * under keys an expired or suspended provider holds, nor withheld from a grantee.
  *
  * @returns the providers whose grants were revoked (none when the keys were fresh)
  */
@@ -171,15 +191,15 @@ export async function rotateStaleKeys(
   vault: Vault,
   options: SendOptions & { onProgress?: ProgressListener } = {},
 ): Promise<Address[]> {
-  const stale = await staleKeyHolders(vault, actorOf(vault));
-  if (stale.length === 0) {
-    // No rotation, but a grantee may still lack the current keys (a narrowing consent it submitted).
-    await shareCurrentKeys(vault, options);
-    return stale;
+  const known = await keyHolders(vault, actorOf(vault));
+  const ended = stale(known);
+  if (ended.length === 0) {
+    await shareCurrentKeys(vault, options, known);
+    return ended;
   }
-  options.onProgress?.({ step: 'rotate', total: stale.length });
-  await revokeAndReshare(vault, stale, options);
-  return stale;
+  options.onProgress?.({ step: 'rotate', total: ended.length });
+  await revokeAndReshare(vault, ended, options);
+  return ended;
 }
 
 /** Every provider `patient` ever granted, with its grant as it stands now. */
