@@ -39,34 +39,41 @@ const STEP_LABEL: Record<PipelineProgress['step'], string> = {
 };
 
 /**
- * Runs one user action that may send transactions and reports where it is: pending, confirmed, or
- * failed with the decoded reason (lib/chain's `toTransactionError` sentences pass through unchanged).
+ * Runs one user action that may send transactions and reports where it is: pending, confirmed (with a
+ * fixed label, or one made from the action's result), or failed with the decoded reason (lib/chain's
+ * `toTransactionError` sentences pass through unchanged).
  */
 export function useTx() {
   const [state, setState] = useState<TxState>({ status: 'idle' });
-  const run = useCallback(async <T,>(action: (handlers: TxHandlers) => Promise<T>, doneLabel: string): Promise<T | undefined> => {
-    setState({ status: 'running', label: 'Starting…' });
-    let hash: string | undefined;
-    const handlers: TxHandlers = {
-      onStage: (stage) => {
-        if ('hash' in stage) hash = stage.hash;
-        setState({ status: 'running', label: STAGE_LABEL[stage.stage], hash });
-      },
-      onProgress: (progress) => {
-        if (progress.hash) hash = progress.hash;
-        setState({ status: 'running', label: STEP_LABEL[progress.step], progress, hash });
-      },
-    };
-    try {
-      const result = await action(handlers);
-      setState({ status: 'confirmed', label: doneLabel, hash });
-      return result;
-    } catch (error) {
-      console.error(error);
-      setState({ status: 'failed', message: describeError(error) });
-      return undefined;
-    }
-  }, []);
+  const run = useCallback(
+    async <T>(
+      action: (handlers: TxHandlers) => Promise<T>,
+      doneLabel: string | ((result: T) => string),
+    ): Promise<T | undefined> => {
+      setState({ status: 'running', label: 'Starting…' });
+      let hash: string | undefined;
+      const handlers: TxHandlers = {
+        onStage: (stage) => {
+          if ('hash' in stage) hash = stage.hash;
+          setState({ status: 'running', label: STAGE_LABEL[stage.stage], hash });
+        },
+        onProgress: (progress) => {
+          if (progress.hash) hash = progress.hash;
+          setState({ status: 'running', label: STEP_LABEL[progress.step], progress, hash });
+        },
+      };
+      try {
+        const result = await action(handlers);
+        setState({ status: 'confirmed', label: typeof doneLabel === 'function' ? doneLabel(result) : doneLabel, hash });
+        return result;
+      } catch (error) {
+        console.error(error);
+        setState({ status: 'failed', message: describeError(error) });
+        return undefined;
+      }
+    },
+    [],
+  );
   const reset = useCallback(() => setState({ status: 'idle' }), []);
   return { state, run, reset, busy: state.status === 'running' };
 }

@@ -83,10 +83,19 @@ export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () =>
     if (name.trim()) setName(checked.provider, name);
     const done = await run(
       async ({ onStage }) => {
-        await grantAccess(vault, { provider: checked.provider, scopes, expiry: until }, { onStage });
-        return true;
+        const { newEpoch, reshared } = await grantAccess(
+          vault,
+          { provider: checked.provider, scopes, expiry: until },
+          { onStage },
+        );
+        return newEpoch
+          ? `Access changed: ${scopeSummary(scopes)}. What you write from now on in the categories you took away cannot ` +
+              `be opened by this provider (what it already read cannot be recalled); ` +
+              (reshared.length === 1 ? '1 other provider was' : `${reshared.length} other providers were`) +
+              ' given your new keys.'
+          : `Access granted: ${scopeSummary(scopes)}.`;
       },
-      `Access granted: ${scopeSummary(scopes)}.`,
+      (message: string) => message,
     );
     if (done) {
       setAddress('');
@@ -103,7 +112,8 @@ export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () =>
       <ExpiryPicker value={expiry} onChange={setExpiry} disabled={busy} />
       <p className="small muted">
         Granting publishes your record keys for the chosen categories, encrypted so only this provider can open them,
-        then records the grant on-chain in one transaction.
+        then records the grant on-chain in one transaction. Taking a category away from a provider also gives your other
+        providers new keys, one transaction each.
       </p>
       {problem ? (
         <p className="notice notice-error" role="alert">

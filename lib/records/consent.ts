@@ -87,15 +87,21 @@ async function keyringForGrant(
  * one (a read category dropped) starts a new key epoch like a revocation, so the provider cannot open
  * what is written later in the dropped categories; every other provider with live access then gets
  * the new epoch's keys.
+ *
+ * @returns whether the grant started a new key epoch, and the providers that were given its keys
  */
-export async function grantAccess(vault: Vault, terms: AccessTerms, options: SendOptions = {}): Promise<void> {
+export async function grantAccess(
+  vault: Vault,
+  terms: AccessTerms,
+  options: SendOptions = {},
+): Promise<{ newEpoch: boolean; reshared: Address[] }> {
   const patient = actorOf(vault);
   if (terms.expiry <= Date.now() / 1000) {
     throw new ValidationError([{ path: 'expiry', message: 'must be in the future' }], 'Cannot grant access');
   }
   const { keyring, newEpoch } = await keyringForGrant(vault, patient, terms.provider, terms.scopes);
   await writeMedLedger(vault.chain, 'grant', [terms.provider, terms.scopes, terms.expiry, keyring], options);
-  if (newEpoch) await shareCurrentKeys(vault, options);
+  return { newEpoch, reshared: newEpoch ? await shareCurrentKeys(vault, options) : [] };
 }
 
 /**

@@ -74,11 +74,12 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     await grantAccess(vaults.otherPatient, { provider: address('secondDoctor'), scopes: both, expiry: inDays(30) });
     const firstKeyring = await loadKeyring(vaults.doctor, patient);
 
-    await grantAccess(vaults.otherPatient, {
+    const narrowed = await grantAccess(vaults.otherPatient, {
       provider: address('doctor'),
       scopes: scopesFor([observation], { read: true }),
       expiry: inDays(30),
     });
+    assert.deepEqual(narrowed, { newEpoch: true, reshared: [address('secondDoctor')] });
     const [newDiagnosis, newResult] = await addRecords(vaults.otherPatient, patient, [
       { payload: { resource: diagnosis('written after the doctor lost condition access') } },
       { payload: { resource: hba1c(6.4) } },
