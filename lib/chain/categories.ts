@@ -38,7 +38,7 @@ export const READ_MASK = 0xffffffffn;
  * Where a patient's profile may be stored: its own category, and `other`, where profiles were filed
  * before the profile had a category of its own. Readers looking for the profile read both.
  */
-export const PROFILE_CATEGORIES: readonly RecordCategory[] = [RECORD_CATEGORIES.profile, RECORD_CATEGORIES.other];
+export const PROFILE_CATEGORIES: readonly number[] = [RECORD_CATEGORIES.profile, RECORD_CATEGORIES.other];
 
 const CATEGORY_BY_RESOURCE_TYPE: Readonly<Record<string, RecordCategory>> = {
   Patient: RECORD_CATEGORIES.profile,
