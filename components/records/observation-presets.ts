@@ -1,10 +1,14 @@
 /**
  * The measurements a patient or clinician enters most often, with their LOINC codes, UCUM units and
  * typical adult reference ranges. The ranges are used only when a result carries no reference range
- * of its own, and the timeline says so ("typical adult range").
+ * of its own, and the timeline says so ("typical adult range"). Units and input limits come from the
+ * shared table in lib/ai/bounds, labels from lib/fhir/display: defined once for the forms, import,
+ * the risk features and the record views.
  */
+import { boundsOf } from '../../lib/ai/bounds';
+import { LOINC, LOINC_DISPLAY } from '../../lib/fhir/display';
 
-export const LOINC_SYSTEM = 'http://loinc.org';
+export const LOINC_SYSTEM = LOINC;
 export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 export const OBSERVATION_CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
@@ -15,7 +19,10 @@ export interface Analyte {
   readonly unit: string;
   readonly low?: number;
   readonly high?: number;
-  /** Allowed input bounds of the form field (a typo guard, not a clinical range). */
+  /**
+   * The hard limits of lib/ai/bounds: the form field refuses values outside them. Values inside them
+   * but outside the plausible range are saved only after a second, deliberate click.
+   */
   readonly min: number;
   readonly max: number;
   readonly step: number;
@@ -31,26 +38,23 @@ export interface ObservationPreset {
   readonly analytes: readonly Analyte[];
 }
 
-const SYSTOLIC: Analyte = {
-  loinc: '8480-6',
-  label: 'Systolic blood pressure',
-  unit: 'mm[Hg]',
-  low: 90,
-  high: 129,
-  min: 40,
-  max: 300,
-  step: 1,
-};
-const DIASTOLIC: Analyte = {
-  loinc: '8462-4',
-  label: 'Diastolic blood pressure',
-  unit: 'mm[Hg]',
-  low: 60,
-  high: 79,
-  min: 20,
-  max: 200,
-  step: 1,
-};
+/** An analyte entered in the unit of the shared limits table, within its hard limits. */
+function analyte(loinc: string, step: number, typical: { low?: number; high?: number } = {}): Analyte {
+  const bounds = boundsOf(loinc);
+  if (!bounds) throw new Error(`lib/ai/bounds has no limits for LOINC ${loinc}`);
+  return {
+    loinc,
+    label: LOINC_DISPLAY[loinc] ?? bounds.label,
+    unit: bounds.unit,
+    ...typical,
+    min: bounds.hard.min,
+    max: bounds.hard.max,
+    step,
+  };
+}
+
+const SYSTOLIC = analyte('8480-6', 1, { low: 90, high: 129 });
+const DIASTOLIC = analyte('8462-4', 1, { low: 60, high: 79 });
 
 export const OBSERVATION_PRESETS: readonly ObservationPreset[] = [
   { id: 'bp', label: 'Blood pressure', loinc: '85354-9', category: 'vital-signs', analytes: [SYSTOLIC, DIASTOLIC] },
@@ -59,51 +63,49 @@ export const OBSERVATION_PRESETS: readonly ObservationPreset[] = [
     label: 'Heart rate',
     loinc: '8867-4',
     category: 'vital-signs',
-    analytes: [{ loinc: '8867-4', label: 'Heart rate', unit: '/min', low: 60, high: 100, min: 10, max: 350, step: 1 }],
+    analytes: [analyte('8867-4', 1, { low: 60, high: 100 })],
   },
   {
     id: 'weight',
     label: 'Body weight',
     loinc: '29463-7',
     category: 'vital-signs',
-    analytes: [{ loinc: '29463-7', label: 'Body weight', unit: 'kg', min: 0.2, max: 650, step: 0.1 }],
+    analytes: [analyte('29463-7', 0.1)],
   },
   {
     id: 'bmi',
     label: 'Body mass index (BMI)',
     loinc: '39156-5',
     category: 'vital-signs',
-    analytes: [{ loinc: '39156-5', label: 'BMI', unit: 'kg/m2', low: 18.5, high: 24.9, min: 5, max: 150, step: 0.1 }],
+    analytes: [analyte('39156-5', 0.1, { low: 18.5, high: 24.9 })],
   },
   {
     id: 'glucose',
     label: 'Glucose (fasting)',
     loinc: '1558-6',
     category: 'laboratory',
-    analytes: [
-      { loinc: '1558-6', label: 'Fasting glucose', unit: 'mg/dL', low: 70, high: 99, min: 5, max: 2000, step: 1 },
-    ],
+    analytes: [analyte('1558-6', 1, { low: 70, high: 99 })],
   },
   {
     id: 'hba1c',
     label: 'HbA1c',
     loinc: '4548-4',
     category: 'laboratory',
-    analytes: [{ loinc: '4548-4', label: 'HbA1c', unit: '%', low: 4, high: 5.6, min: 2, max: 25, step: 0.1 }],
+    analytes: [analyte('4548-4', 0.1, { low: 4, high: 5.6 })],
   },
   {
     id: 'chol',
     label: 'Total cholesterol',
     loinc: '2093-3',
     category: 'laboratory',
-    analytes: [{ loinc: '2093-3', label: 'Total cholesterol', unit: 'mg/dL', high: 199, min: 20, max: 1000, step: 1 }],
+    analytes: [analyte('2093-3', 1, { high: 199 })],
   },
   {
     id: 'hdl',
     label: 'HDL cholesterol',
     loinc: '2085-9',
     category: 'laboratory',
-    analytes: [{ loinc: '2085-9', label: 'HDL cholesterol', unit: 'mg/dL', low: 40, min: 2, max: 250, step: 1 }],
+    analytes: [analyte('2085-9', 1, { low: 40 })],
   },
 ];
 
@@ -111,17 +113,3 @@ export const OBSERVATION_PRESETS: readonly ObservationPreset[] = [
 export const ANALYTES: ReadonlyMap<string, Analyte> = new Map(
   OBSERVATION_PRESETS.flatMap((preset) => preset.analytes).map((analyte) => [analyte.loinc, analyte]),
 );
-
-/** Labels of LOINC codes that often arrive without a display (component codes in particular). */
-export const LOINC_LABELS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(OBSERVATION_PRESETS.map((preset) => [preset.loinc, preset.label])),
-  ...Object.fromEntries([...ANALYTES.values()].map((analyte) => [analyte.loinc, analyte.label])),
-  '55284-4': 'Blood pressure',
-  '2339-0': 'Glucose',
-  '2345-7': 'Glucose (serum/plasma)',
-  '18262-6': 'LDL cholesterol',
-  '8302-2': 'Body height',
-  '8310-5': 'Body temperature',
-  '9279-1': 'Respiratory rate',
-  '72166-2': 'Smoking status',
-};

@@ -4,7 +4,7 @@ import type { Observation, Resource } from '@medplum/fhirtypes';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { Address } from 'viem';
 
-import { checkObservation } from '../../lib/ai/plausibility';
+import { reviewEntry } from '../../lib/ai/plausibility';
 import { OBSERVATION_PRESETS } from './observation-presets';
 import { unitText } from './format';
 import {
@@ -144,31 +144,40 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
   const [presetId, setPresetId] = useState(OBSERVATION_PRESETS[0]!.id);
   const preset = OBSERVATION_PRESETS.find((entry) => entry.id === presetId)!;
   const [values, setValues] = useState<Record<string, string>>({});
-  const [effective, setEffective] = useState(nowLocal);
+  // Undefined until the person edits it: the measurement is then dated the moment it is saved, not
+  // the moment the form was opened.
+  const [effective, setEffective] = useState<string>();
   const [note, setNote] = useState('');
-  const [warnings, setWarnings] = useState<{ forKey: string; messages: string[] }>();
+  const [warnings, setWarnings] = useState<{ forKey: string; messages: string[]; refused: boolean }>();
   const presetSelectId = useId();
 
   const numbers = preset.analytes.map((analyte) => Number(values[analyte.loinc]));
-  const key = JSON.stringify([presetId, numbers, effective]);
+  const key = JSON.stringify([presetId, numbers, effective ?? 'now']);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const observation: Observation = buildObservation(patient, preset, numbers, effective, note);
-    const found = checkObservation(observation).map((warning) => warning.message);
-    // Implausible values are not refused (they may be real) but need a second, deliberate click.
-    if (found.length > 0 && warnings?.forKey !== key) {
-      setWarnings({ forKey: key, messages: found });
+    const observation: Observation = buildObservation(patient, preset, numbers, effective ?? nowLocal(), note);
+    const { refused, toConfirm } = reviewEntry(observation);
+    // Impossible values (lib/ai/bounds hard limits, which the inputs' min and max also enforce) are
+    // refused; unusual ones are not (they may be real) but need a second, deliberate click.
+    if (refused.length > 0) {
+      setWarnings({ forKey: key, messages: refused.map((warning) => warning.message), refused: true });
+      return;
+    }
+    if (toConfirm.length > 0 && warnings?.forKey !== key) {
+      setWarnings({ forKey: key, messages: toConfirm.map((warning) => warning.message), refused: false });
       return;
     }
     if (await save(observation, `${preset.label} saved.`)) {
       setValues({});
       setNote('');
+      setEffective(undefined);
       setWarnings(undefined);
     }
   }
 
-  const confirming = warnings?.forKey === key;
+  const shown = warnings?.forKey === key ? warnings : undefined;
+  const confirming = shown !== undefined && !shown.refused;
   return (
     <form onSubmit={submit} aria-label="Add a measurement">
       <label htmlFor={presetSelectId}>Kind of measurement</label>
@@ -213,14 +222,18 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
             )}
           </Field>
         ))}
-        <Field label="Measured at">
-          {(id) => (
+        <Field
+          label="Measured at"
+          hint={effective === undefined ? 'Now: the moment you save, unless you change it.' : undefined}
+        >
+          {(id, hintId) => (
             <input
               id={id}
               type="datetime-local"
               required
               max={nowLocal()}
-              value={effective}
+              aria-describedby={hintId}
+              value={effective ?? nowLocal()}
               onChange={(event) => setEffective(event.target.value)}
             />
           )}
@@ -231,15 +244,15 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
           <input id={id} type="text" maxLength={500} value={note} onChange={(event) => setNote(event.target.value)} />
         )}
       </Field>
-      {confirming ? (
+      {shown ? (
         <div className="notice notice-error" role="alert">
-          <strong>Please double-check:</strong>
+          <strong>{shown.refused ? 'This cannot be saved:' : 'Please double-check:'}</strong>
           <ul>
-            {warnings.messages.map((message) => (
+            {shown.messages.map((message) => (
               <li key={message}>{message}</li>
             ))}
           </ul>
-          If the values are right, save again.
+          {shown.refused ? 'Correct the value and save.' : 'If the values are right, save again.'}
         </div>
       ) : null}
       <button type="submit" disabled={busy}>

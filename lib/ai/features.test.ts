@@ -86,6 +86,16 @@ describe('extractFeatures', () => {
     assert.match(notes.join('\n'), /hdl in unit "g\/L" cannot be converted/);
   });
 
+  it('leaves out impossible values (lib/ai/bounds hard limits) and uses the latest possible one instead', () => {
+    const { features, notes } = extractFeatures(
+      bundle([patient, quantity('typo', '2093-3', 21300, 'mg/dL', '2021-05-01'), quantity('real', '2093-3', 213, 'mg/dL', '2021-01-01'), quantity('rare', '2085-9', 190, 'mg/dL', '2021-01-01')]),
+      { at: '2021-06-01' },
+    );
+    assert.equal(features.get('total_cholesterol')?.source, 'Observation/real');
+    assert.match(notes.join('\n'), /Observation\/typo: total_cholesterol 21300 mg\/dL is not a possible value/);
+    assert.equal(features.get('hdl')?.value, 190, 'an unusual but possible value is used (the models judge their own ranges)');
+  });
+
   it('uses the latest smoking status and ignores answers that do not say whether the patient smokes now', () => {
     const at = { at: '2021-06-01' };
     assert.equal(extractFeatures(bundle([patient, smoking('s1', '449868002', '2019-01-01'), smoking('s2', '8517006', '2021-01-01')]), at).features.get('smoker')?.value, 0);

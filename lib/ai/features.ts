@@ -1,10 +1,12 @@
 /**
  * FHIR → model features, by code. Every feature is the latest value on or before the assessment
- * date, converted to the unit the models expect; anything that cannot be read is left out (and the
- * models then say "needs X") rather than guessed.
+ * date, converted to the unit the models expect; anything that cannot be read, or that is impossible
+ * by the shared limits (lib/ai/bounds), is left out (and the models then say "needs X") rather than
+ * guessed.
  */
 import type { Condition, Observation, ObservationComponent, Patient, Quantity } from '@medplum/fhirtypes';
 import { ValidationError } from '../errors';
+import { boundsOf, classifyValue } from './bounds';
 import {
   ANTIHYPERTENSIVE_CLASSES,
   CURRENT_SMOKER,
@@ -99,6 +101,17 @@ function quantityOf(holder: Observation | ObservationComponent): Quantity | unde
   return undefined;
 }
 
+/** Whether a value lies outside the hard limits of its analyte (lib/ai/bounds): a typo, never a finding. */
+function isImpossible(holder: Observation | ObservationComponent, spec: QuantityFeature, value: Quantity): boolean {
+  const bounds = (holder.code.coding ?? [])
+    .filter((coding) => coding.system === LOINC && coding.code && spec.codes.includes(coding.code))
+    .map((coding) => boundsOf(coding.code!))
+    .find((found) => found !== undefined);
+  if (!bounds) return false;
+  const converted = convert(value.value!, value.code ?? value.unit, bounds.unit, bounds.analyte);
+  return converted !== undefined && classifyValue(bounds, converted) === 'impossible';
+}
+
 interface Candidate {
   readonly value: Quantity;
   readonly date: Date;
@@ -172,7 +185,13 @@ export function extractFeatures(source: ResourceSource, options: { at?: Date | s
           notes.push(`${sourceOf(observation)}: ${spec.name} has no date and is not used`);
           continue;
         }
-        if (date <= at) candidates.push({ value, date, source: sourceOf(observation) });
+        if (date > at) continue;
+        if (isImpossible(holder, spec, value)) {
+          const written = `${value.value} ${value.code ?? value.unit ?? ''}`.trimEnd();
+          notes.push(`${sourceOf(observation)}: ${spec.name} ${written} is not a possible value and is not used`);
+          continue;
+        }
+        candidates.push({ value, date, source: sourceOf(observation) });
       }
     }
     const chosen = latest(candidates);
