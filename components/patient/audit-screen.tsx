@@ -3,12 +3,19 @@
 import { useId, useMemo, useState } from 'react';
 import type { Address } from 'viem';
 
+import {
+  AUDIT_GROUPS,
+  type AuditGroup,
+  type AuditRow,
+  auditBundle,
+  auditCsv,
+  auditRows,
+} from '../../lib/records/audit';
 import type { Vault } from '../../lib/records/vault';
 import { LoadError, Skeleton } from '../gate';
 import { useAddressBook } from '../records/address-book';
 import { dateStamp, downloadBlob } from '../records/download';
 import { formatDate, sameAddress, shortAddress } from '../records/format';
-import { AUDIT_GROUPS, type AuditGroup, type AuditRow, auditBundle, auditCsv, auditRows } from './audit';
 import { PatientGate } from './patient-gate';
 import { ProviderName } from './provider-name';
 import { type PatientLedger, usePatientLedger } from './use-patient-ledger';

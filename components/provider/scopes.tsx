@@ -1,18 +1,8 @@
 'use client';
 
-import { decodeScopes, readScope, writeScope } from '../../lib/chain/categories';
-import { CATEGORY_ORDER, categoryLabel } from '../records/format';
+import { CATEGORY_ORDER, readScope, writeScope } from '../../lib/chain/categories';
 
-/**
- * A scope mask in words a clinician reads at a glance, e.g. "Read Observations, Conditions · Write
- * Observations". (lib/chain `describeScopes` is the terser form used in error sentences.)
- */
-export function scopeSummary(scopes: bigint): string {
-  const { read, write } = decodeScopes(scopes);
-  const list = (categories: number[]) => categories.map(categoryLabel).join(', ');
-  const parts = [read.length ? `Read ${list(read)}` : '', write.length ? `Write ${list(write)}` : ''].filter(Boolean);
-  return parts.length ? parts.join(' · ') : 'Nothing';
-}
+export { scopeSummary } from '../../lib/chain/categories';
 
 /**
  * Categories × read/write as a table of checkboxes. Each checkbox is named "Read Observations",

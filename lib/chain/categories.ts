@@ -102,6 +102,19 @@ export function categoryLabel(category: number): string {
   return name ? CATEGORY_LABELS[name] : `Category ${category}`;
 }
 
+/**
+ * A scope mask in words a clinician reads at a glance, e.g. "Read Observations, Conditions · Write
+ * Observations". (`describeScopes` in lib/chain/errors is the terser form used in error sentences.)
+ *
+ * @param scopes - the scope mask
+ */
+export function scopeSummary(scopes: bigint): string {
+  const { read, write } = decodeScopes(scopes);
+  const list = (categories: number[]) => categories.map(categoryLabel).join(', ');
+  const parts = [read.length ? `Read ${list(read)}` : '', write.length ? `Write ${list(write)}` : ''].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'Nothing';
+}
+
 /** Scope bit to read records of `category`. */
 export function readScope(category: number): bigint {
   return 1n << BigInt(category);

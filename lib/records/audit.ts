@@ -1,13 +1,14 @@
 /**
  * The patient's audit trail as rows a person reads (who, what, when), and its two exports: CSV for a
- * spreadsheet and a FHIR R4 Bundle of AuditEvent resources for another system. Pure functions.
+ * spreadsheet and a FHIR R4 Bundle of AuditEvent resources for another system. Pure functions, shared
+ * by the web app's audit screen and the CLI's `audit --format csv|fhir`.
  */
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import type { Address, Hex } from 'viem';
 
-import type { ActivityEvent } from '../../lib/chain/activity';
-import { scopeSummary } from '../provider/scopes';
-import { categoryLabel, formatDate } from '../records/format';
+import type { ActivityEvent } from '../chain/activity';
+import { categoryLabel, scopeSummary } from '../chain/categories';
+import { formatDate } from '../fhir/display';
 
 export type AuditGroup = 'read' | 'write' | 'consent' | 'account';
 
