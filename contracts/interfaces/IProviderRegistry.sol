@@ -12,7 +12,10 @@ interface IProviderRegistry {
 
     /**
      * @dev A vetted provider. `credentialHash` commits to the licence or accreditation the admin checked
-     * (hash of the credential document, never the licence number itself).
+     * (hash of the credential document, never the licence number itself). `profileHash` is the SHA-256 of
+     * its public directory profile (FHIR Practitioner/Organization and PractitionerRole, unencrypted on
+     * IPFS: public facts about a professional, never patient data), whose CID is in
+     * {ProviderProfileUpdated}.
      */
     struct ProviderInfo {
         bytes32 credentialHash;
@@ -21,12 +24,14 @@ interface IProviderRegistry {
         bool suspended;
         uint40 registeredAt;
         uint32 keyVersion;
+        bytes32 profileHash;
     }
 
     event ProviderRegistered(address indexed provider, ProviderKind kind, bytes32 credentialHash, address indexed by);
     event ProviderSuspended(address indexed provider, address indexed by);
     event ProviderReinstated(address indexed provider, address indexed by);
     event ProviderKeyRotated(address indexed provider, bytes32 encryptionKey, uint32 keyVersion);
+    event ProviderProfileUpdated(address indexed provider, bytes profileCid, bytes32 profileHash, address indexed by);
 
     error ProviderAlreadyRegistered(address provider);
     error ProviderNotRegistered(address account);
@@ -35,4 +40,5 @@ interface IProviderRegistry {
     error InvalidProviderKind(ProviderKind kind);
     error InvalidProviderAddress(address provider);
     error InvalidProviderKey();
+    error InvalidProviderProfile(uint256 cidLength, bytes32 profileHash);
 }

@@ -37,8 +37,8 @@ interface IRecords {
         bytes32 ciphertextHash,
         bytes cid
     );
-    /// @dev A provider opened these records of the patient.
-    event AccessLogged(address indexed patient, address indexed provider, uint64[] recordIds);
+    /// @dev A provider opened these records of the patient, for the purpose-of-use code `purpose`.
+    event AccessLogged(address indexed patient, address indexed provider, uint64[] recordIds, uint8 purpose);
 
     error InvalidCategory(uint8 category);
     error InvalidCiphertextHash();
@@ -48,4 +48,5 @@ interface IRecords {
     error RecordNotFound(address patient, uint64 recordId);
     error EmptyBatch();
     error RecordListDenied(address patient, address account);
+    error InvalidPurpose(uint8 purpose);
 }

@@ -10,11 +10,14 @@ import {Records} from "./Records.sol";
  */
 abstract contract Audit is Records {
     /**
-     * @notice Logs that the caller opened `recordIds` of `patient`.
+     * @notice Logs that the caller opened `recordIds` of `patient`, and why.
      * @dev Requirements: 1 to {MAX_BATCH} ids of existing records; the caller holds a live read scope for
-     * the category of each.
+     * the category of each; `purpose` is non-zero.
+     * @param purpose A small code for the purpose of use (HL7 PurposeOfUse, e.g. treatment, payment,
+     * emergency; the table is in `lib/chain/purpose.ts`); never free text.
      */
-    function logAccess(address patient, uint64[] calldata recordIds) external {
+    function logAccess(address patient, uint64[] calldata recordIds, uint8 purpose) external {
+        if (purpose == 0) revert InvalidPurpose(purpose);
         uint256 count = recordIds.length;
         if (count == 0 || count > MAX_BATCH) revert EmptyBatch();
         uint64 required;
@@ -22,6 +25,6 @@ abstract contract Audit is Records {
             required |= Scopes.read(_recordCategory(patient, recordIds[i]));
         }
         _checkAccess(patient, msg.sender, required);
-        emit AccessLogged(patient, msg.sender, recordIds);
+        emit AccessLogged(patient, msg.sender, recordIds, purpose);
     }
 }

@@ -13,6 +13,9 @@ import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderRegistry {
     bytes32 public constant PROVIDER_ADMIN_ROLE = keccak256("PROVIDER_ADMIN_ROLE");
 
+    /// @dev Longest profile CID accepted, as for patient profiles and records.
+    uint256 private constant _MAX_PROFILE_CID_LENGTH = 128;
+
     mapping(address provider => ProviderInfo) private _providers;
 
     /**
@@ -68,6 +71,25 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
         info.encryptionKey = encryptionKey;
         uint32 keyVersion = ++info.keyVersion;
         emit ProviderKeyRotated(msg.sender, encryptionKey, keyVersion);
+    }
+
+    /**
+     * @notice Publishes or replaces `provider`'s public directory profile: its CID on IPFS and the
+     * SHA-256 of its bytes, which readers check what they fetch against.
+     * @dev Requirements: the caller has {PROVIDER_ADMIN_ROLE}; `provider` is registered (suspended ones
+     * included); `profileCid` is 1 to 128 bytes; `profileHash` is non-zero.
+     */
+    function setProviderProfile(
+        address provider,
+        bytes calldata profileCid,
+        bytes32 profileHash
+    ) external onlyRole(PROVIDER_ADMIN_ROLE) {
+        ProviderInfo storage info = _registeredProvider(provider);
+        if (profileCid.length == 0 || profileCid.length > _MAX_PROFILE_CID_LENGTH || profileHash == bytes32(0)) {
+            revert InvalidProviderProfile(profileCid.length, profileHash);
+        }
+        info.profileHash = profileHash;
+        emit ProviderProfileUpdated(provider, profileCid, profileHash, msg.sender);
     }
 
     /// @notice Registration data of `provider` (kind None when not registered).

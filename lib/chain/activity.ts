@@ -19,7 +19,7 @@ export type ActivityEvent = {
   | { kind: 'accessRequested'; provider: Address; scopes: bigint }
   | { kind: 'requestDenied'; provider: Address }
   | { kind: 'keyringShared'; provider: Address; keyEpoch: number; keyring: Hex }
-  | { kind: 'accessLogged'; provider: Address; recordIds: readonly bigint[] }
+  | { kind: 'accessLogged'; provider: Address; recordIds: readonly bigint[]; purpose: number }
 );
 
 /** An event's own fields, without where and when it happened (distributes over the union). */
@@ -95,7 +95,12 @@ function toBody(log: { eventName: string; args: unknown }): ActivityBody | undef
         keyring: args.keyring as Hex,
       };
     case 'AccessLogged':
-      return { kind: 'accessLogged', provider: args.provider as Address, recordIds: args.recordIds as bigint[] };
+      return {
+        kind: 'accessLogged',
+        provider: args.provider as Address,
+        recordIds: args.recordIds as bigint[],
+        purpose: Number(args.purpose),
+      };
     default:
       return undefined;
   }
@@ -353,6 +358,8 @@ export interface ProviderSummary {
   readonly registeredAt: number;
   /** The administrator who registered it. */
   readonly registeredBy: Address;
+  /** SHA-256 of its public directory profile, zero when none was published (`lib/records/directory.ts`). */
+  readonly profileHash: Hex;
 }
 
 /** Every provider ever registered, oldest first, with its current standing read from storage. */
@@ -375,6 +382,7 @@ export async function listProviders(context: ChainContext): Promise<ProviderSumm
         hasKey: !/^0x0*$/.test(info.encryptionKey),
         registeredAt: Number(info.registeredAt),
         registeredBy: args.by,
+        profileHash: info.profileHash,
       };
     }),
   );
@@ -422,6 +430,8 @@ export interface AccessLogEntry {
   readonly patient: Address;
   readonly provider: Address;
   readonly recordIds: readonly bigint[];
+  /** The purpose-of-use value it was logged with (`lib/chain/purpose.ts`). */
+  readonly purpose: number;
   /** Block timestamp, seconds. */
   readonly timestamp: number;
   readonly transactionHash: Hex;
@@ -447,6 +457,7 @@ export async function accessLog(context: ChainContext): Promise<AccessLogEntry[]
     patient: log.args.patient,
     provider: log.args.provider,
     recordIds: log.args.recordIds,
+    purpose: log.args.purpose,
     timestamp: times.get(log.blockNumber) ?? 0,
     transactionHash: log.transactionHash,
   }));

@@ -238,6 +238,33 @@ export const medLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "cidLength",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "InvalidProviderProfile",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidPurpose",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "scopes",
         "type": "uint64"
@@ -528,6 +555,12 @@ export const medLedgerAbi = [
         "internalType": "uint64[]",
         "name": "recordIds",
         "type": "uint64[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
       }
     ],
     "name": "AccessLogged",
@@ -800,6 +833,37 @@ export const medLedgerAbi = [
       }
     ],
     "name": "ProviderKeyRotated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
+    ],
+    "name": "ProviderProfileUpdated",
     "type": "event"
   },
   {
@@ -1651,6 +1715,11 @@ export const medLedgerAbi = [
         "internalType": "uint64[]",
         "name": "recordIds",
         "type": "uint64[]"
+      },
+      {
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
       }
     ],
     "name": "logAccess",
@@ -1813,6 +1882,11 @@ export const medLedgerAbi = [
             "internalType": "uint32",
             "name": "keyVersion",
             "type": "uint32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "profileHash",
+            "type": "bytes32"
           }
         ],
         "internalType": "struct IProviderRegistry.ProviderInfo",
@@ -2056,6 +2130,29 @@ export const medLedgerAbi = [
       }
     ],
     "name": "setProviderKey",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "setProviderProfile",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -4,4 +4,5 @@ export * from './client';
 export { deployments, medLedgerAbi, modelRegistryAbi } from './deployments';
 export * from './errors';
 export * from './medledger';
+export * from './purpose';
 export * from './records';

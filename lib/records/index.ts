@@ -4,8 +4,11 @@
  */
 export * from './bundle';
 export * from './consent';
+export * from './directory';
 export * from './erase';
 export * from './identity';
+export * from './import-plan';
+export * from './profile';
 export * from './progress';
 export * from './read';
 export * from './vault';

@@ -1,7 +1,15 @@
 import type { Attachment, DocumentReference } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
-import { type RecordHeader, type SendOptions, listRecordHeaders, patientActivity, writeMedLedger } from '../chain';
+import {
+  DEFAULT_PURPOSE,
+  type PurposeOfUse,
+  type RecordHeader,
+  type SendOptions,
+  listRecordHeaders,
+  patientActivity,
+  writeMedLedger,
+} from '../chain';
 import {
   type Keyring,
   type ReaderKeys,
@@ -57,6 +65,8 @@ export interface ReadOptions {
    * Default true for providers; the patient reading their own records logs nothing.
    */
   readonly logAccess?: boolean;
+  /** Why the provider reads (`lib/chain/purpose.ts`), logged with the access; treatment unless said. */
+  readonly purpose?: PurposeOfUse;
   /** Stages of the access-log transaction, so a UI can say that the read is being recorded on-chain. */
   readonly onStage?: SendOptions['onStage'];
 }
@@ -141,7 +151,8 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   const openedIds = results.filter((result) => result.ok).map((result) => result.header.recordId);
   if (!isPatient && openedIds.length > 0 && options.logAccess !== false) {
     for (let start = 0; start < openedIds.length; start += 100) {
-      await writeMedLedger(vault.chain, 'logAccess', [patient, openedIds.slice(start, start + 100)], {
+      const purpose = (options.purpose ?? DEFAULT_PURPOSE).value;
+      await writeMedLedger(vault.chain, 'logAccess', [patient, openedIds.slice(start, start + 100), purpose], {
         onStage: options.onStage,
       });
     }

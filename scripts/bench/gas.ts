@@ -124,10 +124,10 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
     supersedes: 0,
   }));
   await measure('addRecordsPer10', () => medLedger.connect(patient).addRecords(patient.address, batch), 10);
-  await measure('logAccess', () => medLedger.connect(doctor).logAccess(patient.address, [1n]));
+  await measure('logAccess', () => medLedger.connect(doctor).logAccess(patient.address, [1n], 1));
   await measure(
     'logAccessPer10',
-    () => medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n]),
+    () => medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n], 1),
     10,
   );
   await measure('grantNarrowing', () =>

@@ -375,31 +375,38 @@ describe('MedLedger records', function () {
   });
 
   describe('logAccess', function () {
-    it('logs which records a provider with read access opened', async function () {
+    it('logs which records a provider with read access opened, and why', async function () {
       const { medLedger, patient, doctor } = await loadFixture(recordsFixture);
-      await expect(medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n]))
+      await expect(medLedger.connect(doctor).logAccess(patient.address, [1n, 2n, 3n], 9))
         .to.emit(medLedger, 'AccessLogged')
-        .withArgs(patient.address, doctor.address, [1n, 2n, 3n]);
+        .withArgs(patient.address, doctor.address, [1n, 2n, 3n], 9);
+    });
+
+    it('reverts InvalidPurpose for purpose 0', async function () {
+      const { medLedger, patient, doctor } = await loadFixture(recordsFixture);
+      await expect(medLedger.connect(doctor).logAccess(patient.address, [1n], 0))
+        .to.be.revertedWithCustomError(medLedger, 'InvalidPurpose')
+        .withArgs(0);
     });
 
     it('reverts ScopeNotGranted when a record is in a category the provider cannot read', async function () {
       const { medLedger, patient, lab } = await loadFixture(recordsFixture);
       const grant = await medLedger.grantOf(patient.address, lab.address);
-      await expect(medLedger.connect(lab).logAccess(patient.address, [1n, 2n]))
+      await expect(medLedger.connect(lab).logAccess(patient.address, [1n, 2n], 1))
         .to.be.revertedWithCustomError(medLedger, 'ScopeNotGranted')
         .withArgs(patient.address, lab.address, READ_OBSERVATION | (1n << BigInt(CONDITION)), grant.scopes);
     });
 
     it('reverts RecordNotFound for an id that does not exist', async function () {
       const { medLedger, patient, doctor } = await loadFixture(recordsFixture);
-      await expect(medLedger.connect(doctor).logAccess(patient.address, [9n]))
+      await expect(medLedger.connect(doctor).logAccess(patient.address, [9n], 1))
         .to.be.revertedWithCustomError(medLedger, 'RecordNotFound')
         .withArgs(patient.address, 9n);
     });
 
     it('reverts EmptyBatch for no ids', async function () {
       const { medLedger, patient, doctor } = await loadFixture(recordsFixture);
-      await expect(medLedger.connect(doctor).logAccess(patient.address, [])).to.be.revertedWithCustomError(
+      await expect(medLedger.connect(doctor).logAccess(patient.address, [], 1)).to.be.revertedWithCustomError(
         medLedger,
         'EmptyBatch',
       );
@@ -408,7 +415,7 @@ describe('MedLedger records', function () {
     it('reverts EmptyBatch for more than MAX_BATCH ids', async function () {
       const { medLedger, patient, doctor } = await loadFixture(recordsFixture);
       const ids = Array.from({ length: Number(await medLedger.MAX_BATCH()) + 1 }, () => 1n);
-      await expect(medLedger.connect(doctor).logAccess(patient.address, ids)).to.be.revertedWithCustomError(
+      await expect(medLedger.connect(doctor).logAccess(patient.address, ids, 1)).to.be.revertedWithCustomError(
         medLedger,
         'EmptyBatch',
       );
@@ -416,7 +423,7 @@ describe('MedLedger records', function () {
 
     it('reverts NoGrant for a provider the patient never granted', async function () {
       const { medLedger, patient, insurer } = await loadFixture(recordsFixture);
-      await expect(medLedger.connect(insurer).logAccess(patient.address, [1n]))
+      await expect(medLedger.connect(insurer).logAccess(patient.address, [1n], 1))
         .to.be.revertedWithCustomError(medLedger, 'NoGrant')
         .withArgs(patient.address, insurer.address);
     });

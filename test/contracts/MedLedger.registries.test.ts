@@ -245,6 +245,54 @@ describe('MedLedger registries', function () {
       });
     });
 
+    describe('setProviderProfile', function () {
+      it('stores the profile hash and emits ProviderProfileUpdated with the CID', async function () {
+        const { medLedger, admin, doctor } = await loadFixture(registeredFixture);
+        const hash = ethers.sha256(ethers.toUtf8Bytes('profile'));
+        await expect(medLedger.connect(admin).setProviderProfile(doctor.address, cidOf('profile:doctor'), hash))
+          .to.emit(medLedger, 'ProviderProfileUpdated')
+          .withArgs(doctor.address, cidOf('profile:doctor'), hash, admin.address);
+        expect((await medLedger.providerInfo(doctor.address)).profileHash).to.equal(hash);
+      });
+
+      it('updates the profile of a suspended provider too', async function () {
+        const { medLedger, admin, doctor } = await loadFixture(registeredFixture);
+        await medLedger.connect(admin).suspendProvider(doctor.address);
+        const hash = ethers.sha256(ethers.toUtf8Bytes('profile 2'));
+        await expect(medLedger.connect(admin).setProviderProfile(doctor.address, cidOf('p2'), hash)).to.emit(
+          medLedger,
+          'ProviderProfileUpdated',
+        );
+      });
+
+      it('reverts AccessControlUnauthorizedAccount for anyone but a provider admin, the provider included', async function () {
+        const { medLedger, doctor } = await loadFixture(registeredFixture);
+        await expect(
+          medLedger.connect(doctor).setProviderProfile(doctor.address, cidOf('mine'), ethers.ZeroHash.replace(/0$/, '1')),
+        ).to.be.revertedWithCustomError(medLedger, 'AccessControlUnauthorizedAccount');
+      });
+
+      it('reverts ProviderNotRegistered for an account that is not a provider', async function () {
+        const { medLedger, admin, patient } = await loadFixture(registeredFixture);
+        await expect(medLedger.connect(admin).setProviderProfile(patient.address, cidOf('x'), ethers.id('x')))
+          .to.be.revertedWithCustomError(medLedger, 'ProviderNotRegistered')
+          .withArgs(patient.address);
+      });
+
+      it('reverts InvalidProviderProfile for an empty CID or a zero hash', async function () {
+        const { medLedger, admin, doctor } = await loadFixture(registeredFixture);
+        await expect(medLedger.connect(admin).setProviderProfile(doctor.address, '0x', ethers.id('x')))
+          .to.be.revertedWithCustomError(medLedger, 'InvalidProviderProfile')
+          .withArgs(0n, ethers.id('x'));
+        await expect(
+          medLedger.connect(admin).setProviderProfile(doctor.address, cidOf('x'), ethers.ZeroHash),
+        ).to.be.revertedWithCustomError(medLedger, 'InvalidProviderProfile');
+        await expect(
+          medLedger.connect(admin).setProviderProfile(doctor.address, `0x${'01'.repeat(129)}`, ethers.id('x')),
+        ).to.be.revertedWithCustomError(medLedger, 'InvalidProviderProfile');
+      });
+    });
+
     describe('default admin transfer', function () {
       it('takes two steps and waits for the configured delay', async function () {
         const { medLedger, admin, stranger } = await loadFixture(deployFixture);
