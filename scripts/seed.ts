@@ -15,12 +15,14 @@ import { RECORD_CATEGORIES, connectChain, scopesFor, writeMedLedger, writeModelR
 import type { Deployment } from '../lib/chain/client';
 import { addBytes, createIpfsClient } from '../lib/ipfs';
 import {
+  type ProviderProfile,
   type Vault,
   cidToBytes,
   enrollWallet,
   grantAccess,
   importBundleRecords,
   publishProviderKey,
+  publishProviderProfile,
   registerPatient,
 } from '../lib/records';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
@@ -35,11 +37,38 @@ export interface DemoIdentity {
   readonly privateKey: `0x${string}`;
 }
 
-const PROVIDERS = [
-  { key: 'doctor', name: 'Dr. Ada Okafor (cardiology)', kind: 1 },
-  { key: 'secondDoctor', name: 'Dr. Lars Berg (general practice)', kind: 1 },
-  { key: 'lab', name: 'Northside Clinical Lab', kind: 2 },
-] as const;
+const PROVIDERS: readonly {
+  key: 'doctor' | 'secondDoctor' | 'lab';
+  kind: 1 | 2;
+  profile: ProviderProfile;
+}[] = [
+  {
+    key: 'doctor',
+    kind: 1,
+    profile: {
+      name: 'Dr. Ada Okafor',
+      type: 'Practitioner',
+      specialty: 'Cardiology',
+      organization: "St. Mary's Hospital",
+      identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' },
+    },
+  },
+  {
+    key: 'secondDoctor',
+    kind: 1,
+    profile: {
+      name: 'Dr. Lars Berg',
+      type: 'Practitioner',
+      specialty: 'General practice',
+      organization: 'Harbour Street Practice',
+    },
+  },
+  {
+    key: 'lab',
+    kind: 2,
+    profile: { name: 'Northside Clinical Lab', type: 'Organization', specialty: 'Clinical chemistry' },
+  },
+];
 
 const PATIENTS = [
   { key: 'patient', name: 'Maria Santos', gender: 'female', birthDate: '1968-05-14' },
@@ -106,8 +135,9 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
     await writeMedLedger(admin, 'registerProvider', [
       address(provider.key),
       provider.kind,
-      keccak256(toHex(provider.name)),
+      keccak256(toHex(provider.profile.name)),
     ]);
+    await publishProviderProfile({ chain: admin, ipfs }, address(provider.key), provider.profile);
     await publishProviderKey(await vaultFor(DEVNET_KEYS[provider.key], 'provider'));
   }
   for (const patient of PATIENTS) {
@@ -135,7 +165,7 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
     { role: 'admin', name: 'MedLedger admin', address: address('admin'), privateKey: DEVNET_KEYS.admin },
     ...PROVIDERS.map((p) => ({
       role: p.kind === 1 ? 'doctor' : 'lab',
-      name: p.name,
+      name: p.profile.specialty ? `${p.profile.name} (${p.profile.specialty.toLowerCase()})` : p.profile.name,
       address: address(p.key),
       privateKey: DEVNET_KEYS[p.key],
     })),
