@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 
-import { detectUnusualAccess } from '../../lib/ai/unusual-access';
+import { reviewProviders } from '../../lib/ai/unusual-access';
 import { accessLog } from '../../lib/chain/activity';
 import type { ChainContext } from '../../lib/chain/client';
 import { describeError } from '../../lib/errors';
@@ -25,8 +25,13 @@ export function AccessReview({ context }: { context: ChainContext }) {
         recordIds: entry.recordIds.map(String),
         timestamp: entry.timestamp * 1000,
       }));
-      const now = Date.now();
-      return { log, findings: detectUnusualAccess(events, { now }), since: log[0]?.timestamp };
+      const verdicts = reviewProviders(events, { now: Date.now() });
+      return {
+        log,
+        findings: verdicts.flatMap((verdict) => verdict.findings),
+        unjudged: verdicts.filter((verdict) => verdict.verdict === 'not-enough-history'),
+        since: log[0]?.timestamp,
+      };
     },
   });
   return (
@@ -39,7 +44,8 @@ export function AccessReview({ context }: { context: ChainContext }) {
       </div>
       <p className="muted small">
         Compares each provider’s record reads in the last 24 hours with its own daily history (more than 3× its mean and
-        3 standard deviations above it, and over 10). Reads are logged on-chain by the provider’s client.
+        3 standard deviations above it, and over 10). A provider whose first logged read is less than a week old has no
+        history to compare with yet. Reads are logged on-chain by the provider’s client.
       </p>
       {review.isPending ? (
         <Skeleton lines={2} label="Reading the access log" />
@@ -48,10 +54,23 @@ export function AccessReview({ context }: { context: ChainContext }) {
           Could not read the access log: {describeError(review.error)}
         </p>
       ) : review.data.findings.length === 0 ? (
-        <p className="empty">
-          No unusual access. {review.data.log.length} logged read{review.data.log.length === 1 ? '' : 's'}
-          {review.data.since ? ` since ${formatDate(review.data.since * 1000)}` : ''} reviewed.
-        </p>
+        <>
+          <p className="empty">
+            No unusual access. {review.data.log.length} logged read{review.data.log.length === 1 ? '' : 's'}
+            {review.data.since ? ` since ${formatDate(review.data.since * 1000)}` : ''} reviewed.
+          </p>
+          {review.data.unjudged.length > 0 ? (
+            <p className="small muted">
+              Not enough history yet to judge:{' '}
+              {review.data.unjudged
+                .map(
+                  (verdict) => `${shortAddress(verdict.provider)} (first read ${formatDate(verdict.firstSeen / 1000)})`,
+                )
+                .join(', ')}
+              .
+            </p>
+          ) : null}
+        </>
       ) : (
         <div className="table-wrap">
           <table className="stack-table">

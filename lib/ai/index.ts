@@ -22,5 +22,5 @@ export type { ApprovalCheck, InferenceBackend, ModelLoader, RiskOutputs, RiskSes
 export { createWebBackend, fetchModelLoader } from './runtime-web';
 export type { WebBackendOptions } from './runtime-web';
 export { convert, normaliseUnit } from './units';
-export { detectUnusualAccess } from './unusual-access';
-export type { AccessEvent, UnusualAccessFinding, UnusualAccessOptions } from './unusual-access';
+export { detectUnusualAccess, reviewProviders } from './unusual-access';
+export type { AccessEvent, ProviderVerdict, UnusualAccessFinding, UnusualAccessOptions } from './unusual-access';

@@ -27,6 +27,21 @@ export interface UnusualAccessOptions {
   readonly sigmas?: number;
   /** Counts at or below this are never flagged, however quiet the history; default 10. */
   readonly minCount?: number;
+  /**
+   * A provider is judged only once its first logged read lies at least this many windows before the
+   * window under review; until then it has no history to be unusual against. Default 7.
+   */
+  readonly minHistoryWindows?: number;
+}
+
+/** What the review says of one provider. */
+export interface ProviderVerdict {
+  readonly provider: string;
+  readonly verdict: 'unusual' | 'usual' | 'not-enough-history';
+  /** Its findings (for `unusual`). */
+  readonly findings: readonly UnusualAccessFinding[];
+  /** Milliseconds of its first logged read. */
+  readonly firstSeen: number;
 }
 
 export interface UnusualAccessFinding {
@@ -50,12 +65,29 @@ const millis = (t: number | Date): number => (t instanceof Date ? t.getTime() : 
 /**
  * Finds providers whose distinct patients or records opened in the latest window are far above
  * their own per-window history (mean over `historyWindows` earlier windows, quiet ones included).
+ * Providers without enough history yet are never flagged (see {@link reviewProviders}).
  *
  * @param events - audit events in any order
  * @param options - window, history length and thresholds
  */
-export function detectUnusualAccess(events: readonly AccessEvent[], options: UnusualAccessOptions = {}): UnusualAccessFinding[] {
+export function detectUnusualAccess(
+  events: readonly AccessEvent[],
+  options: UnusualAccessOptions = {},
+): UnusualAccessFinding[] {
+  return reviewProviders(events, options).flatMap((verdict) => verdict.findings);
+}
+
+/**
+ * The verdict on every provider in `events`: unusual (with the findings), usual, or not enough history
+ * yet to judge. Judge a provider on its whole access log (every patient), never on one patient's
+ * slice of it: the admin's screen and each patient's screen then give the same verdict for the same data.
+ *
+ * @param events - audit events in any order
+ * @param options - window, history length and thresholds
+ */
+export function reviewProviders(events: readonly AccessEvent[], options: UnusualAccessOptions = {}): ProviderVerdict[] {
   if (events.length === 0) return [];
+  const minHistoryWindows = options.minHistoryWindows ?? 7;
   const windowMs = options.windowMs ?? DAY_MS;
   const historyWindows = options.historyWindows ?? 30;
   const factor = options.factor ?? 3;
@@ -72,10 +104,19 @@ export function detectUnusualAccess(events: readonly AccessEvent[], options: Unu
     byProvider.set(event.provider, list);
   }
 
-  const findings: UnusualAccessFinding[] = [];
+  const verdicts: ProviderVerdict[] = [];
   for (const [provider, list] of [...byProvider.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const firstSeen = Math.min(...list.map((event) => millis(event.timestamp)));
+    if (firstSeen > windowStart - minHistoryWindows * windowMs) {
+      verdicts.push({ provider, verdict: 'not-enough-history', findings: [], firstSeen });
+      continue;
+    }
+    const findings: UnusualAccessFinding[] = [];
     // Bucket 0..historyWindows-1 are history windows, bucket historyWindows is the window under review.
-    const buckets = Array.from({ length: historyWindows + 1 }, () => ({ patients: new Set<string>(), records: new Set<string>() }));
+    const buckets = Array.from({ length: historyWindows + 1 }, () => ({
+      patients: new Set<string>(),
+      records: new Set<string>(),
+    }));
     for (const event of list) {
       const t = millis(event.timestamp);
       if (t <= historyStart || t > now) continue;
@@ -103,6 +144,7 @@ export function detectUnusualAccess(events: readonly AccessEvent[], options: Unu
         message: `${provider} opened ${count} ${measure} in the last ${windowMs / 3_600_000} h; its usual is ${mean.toFixed(1)} ± ${sd.toFixed(1)} per window over ${historyWindows} windows.`,
       });
     }
+    verdicts.push({ provider, verdict: findings.length > 0 ? 'unusual' : 'usual', findings, firstSeen });
   }
-  return findings;
+  return verdicts;
 }
