@@ -3,6 +3,8 @@
  * checks and unusual-access detection. Isomorphic (browser and Node); Node-only helpers
  * (onnxruntime-node, reading shipped files) live in `lib/ai/node`.
  */
+export { registryApproval } from './approval';
+export type { ApprovalLookup, ModelApproval } from './approval';
 export { assessBundle, RiskEngine } from './assess';
 export type { AssessOptions, RiskEngineOptions, RiskInput, RiskResult, RiskStatus } from './assess';
 export { bandOf, DIABETES_PIMA, FRAMINGHAM_BMI, FRAMINGHAM_LIPID, HEART_DISEASE_CLEVELAND, MODELS } from './catalog';
@@ -17,6 +19,18 @@ export { boundsOf, classifyValue, MEASUREMENT_BOUNDS } from './bounds';
 export type { Limits, MeasurementBounds } from './bounds';
 export { checkBundle, checkObservation, plausibilityWarnings, reviewEntry } from './plausibility';
 export type { EntryReview, PlausibilityCode, PlausibilityWarning } from './plausibility';
+export { assessPatientBundle, recordsBundle, scoreModels } from './report';
+export type {
+  BundleAssessment,
+  LocatedWarning,
+  ModelCardSummary,
+  ModelReport,
+  ReportRecord,
+  ScoreOptions,
+  ScoringStage,
+  SourceRecord,
+  TrendPoint,
+} from './report';
 export { assertApproved, modelHash, ortBackend } from './runtime';
 export type { ApprovalCheck, InferenceBackend, ModelLoader, RiskOutputs, RiskSession } from './runtime';
 export { createWebBackend, fetchModelLoader } from './runtime-web';
