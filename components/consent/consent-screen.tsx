@@ -7,14 +7,14 @@ import { useEffect, useState } from 'react';
 import { readMedLedger } from '../../lib/chain/medledger';
 import { ValidationError, describeError } from '../../lib/errors';
 import { submitConsent } from '../../lib/records/consent';
+import { type ConsentLink, consentLinkProblem, parseConsentFragment } from '../../lib/records/consent-link';
 import type { Vault } from '../../lib/records/vault';
 import { Skeleton, VaultGate } from '../gate';
 import { scopeSummary } from '../provider/scopes';
 import { IssueList } from '../records/import-forms';
-import { formatDate, relativeTime, sameAddress, shortAddress } from '../records/format';
+import { formatDate, relativeTime, shortAddress } from '../records/format';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
-import { type ConsentLink, parseConsentFragment } from './consent-link';
 
 type Decoded =
   | { status: 'reading' }
@@ -76,31 +76,6 @@ function Terms({ link }: { link: ConsentLink }) {
   );
 }
 
-/** Why this consent cannot be submitted by this account now, or undefined when it can. */
-function blocker(vault: Vault, link: ConsentLink, nonce: bigint | undefined): string | undefined {
-  const { consent } = link;
-  const account = vault.chain.account;
-  const now = Date.now() / 1000;
-  if (
-    link.chainId !== vault.chain.deployment.chainId ||
-    !sameAddress(link.contract, vault.chain.deployment.medLedger)
-  ) {
-    return `This consent was signed for another MedLedger (chain ${link.chainId}, contract ${link.contract}); it cannot be used here. Ask the patient for a new link from this app.`;
-  }
-  if (!sameAddress(account, consent.provider)) {
-    return `This consent is for provider ${consent.provider}, but your wallet is connected as ${account}. Switch to that account in your wallet (or ask the patient for a link made out to your address).`;
-  }
-  if (Number(consent.deadline) < now) {
-    return `This link could be used until ${formatDate(Number(consent.deadline))} and has expired. Ask the patient for a new one.`;
-  }
-  if (consent.expiry <= now)
-    return `The access it grants ended ${formatDate(consent.expiry)}. Ask the patient for a new link.`;
-  if (nonce !== undefined && nonce !== consent.nonce) {
-    return 'This link was already used, cancelled by the patient, or replaced by a newer link. Ask the patient for a new one.';
-  }
-  return undefined;
-}
-
 function Submit({ vault, link }: { vault: Vault; link: ConsentLink }) {
   const { consent } = link;
   const { state, run, busy } = useTx();
@@ -111,7 +86,14 @@ function Submit({ vault, link }: { vault: Vault; link: ConsentLink }) {
   });
   if (nonce.isPending) return <Skeleton lines={1} label="Checking the link on-chain" />;
   const submitted = state.status === 'confirmed';
-  const problem = submitted ? undefined : blocker(vault, link, nonce.data);
+  const problem = submitted
+    ? undefined
+    : consentLinkProblem(link, {
+        chainId: vault.chain.deployment.chainId,
+        contract: vault.chain.deployment.medLedger,
+        account: vault.chain.account,
+        nonce: nonce.data,
+      });
 
   async function submit() {
     await run(async ({ onStage }) => {
