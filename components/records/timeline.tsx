@@ -1,48 +1,32 @@
 'use client';
 
+import type { Observation } from '@medplum/fhirtypes';
 import { type KeyboardEvent, useId, useMemo, useRef, useState } from 'react';
 import type { Address } from 'viem';
 
+import { clinicalSummary, resourceTitle } from '../../lib/fhir/display';
 import { AccessDeniedError, IntegrityError, NotFoundError, ServiceUnavailableError } from '../../lib/errors';
-import type { OpenRecord, RecordResult } from '../../lib/records/read';
+import { type OpenRecord, type RecordResult, encryptedAttachmentCid } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
 import { useAddressBook } from './address-book';
 import { AttachmentView } from './attachment-view';
-import { CATEGORY_ORDER, categoryLabel, dateValue, formatDate, sameAddress, shortAddress } from './format';
-import { RENDERED_TYPES, ResourceBody, clinicalDate, resourceTitle } from './resource-view';
+import { CATEGORY_ORDER, categoryLabel, formatDate, sameAddress, shortAddress } from './format';
+import { ObservationValue } from './observation-value';
+import { FhirJsonDetails, ResourceBody } from './resource-view';
+import {
+  BILLING_TYPES,
+  type CurrentRecord,
+  type TimelineEntry,
+  buildTimeline,
+  byYear,
+  currentRecords,
+  isDirectoryRecord,
+} from './timeline-model';
+import { Trends } from './trends';
+import { trendSeries } from './trends-model';
 
-/** A current record with the earlier versions it corrects (newest first). */
-interface TimelineEntry {
-  readonly result: RecordResult;
-  readonly history: readonly RecordResult[];
-  readonly sortKey: number;
-}
-
-function sortKeyOf(result: RecordResult): number {
-  const date = result.ok ? dateValue(clinicalDate(result.payload.resource)) : 0;
-  return date || result.header.createdAt * 1000;
-}
-
-/**
- * Groups results into current records with their correction history. A superseded record is hidden
- * only when the record correcting it is in the list, so nothing ever silently disappears.
- */
-function buildEntries(results: readonly RecordResult[]): TimelineEntry[] {
-  const byId = new Map(results.map((result) => [result.header.recordId, result]));
-  const correctedHere = new Set(results.map((result) => result.header.supersedes).filter((id) => id !== 0n));
-  const entries: TimelineEntry[] = [];
-  for (const result of results) {
-    if (correctedHere.has(result.header.recordId)) continue;
-    const history: RecordResult[] = [];
-    let previous = byId.get(result.header.supersedes);
-    while (previous && !history.includes(previous)) {
-      history.push(previous);
-      previous = byId.get(previous.header.supersedes);
-    }
-    entries.push({ result, history, sortKey: sortKeyOf(result) });
-  }
-  return entries.sort((a, b) => b.sortKey - a.sortKey || Number(b.result.header.recordId - a.result.header.recordId));
-}
+/** How many top-level entries show before "Show older"; a ten-year history renders in steps. */
+const PAGE = 30;
 
 function unreadableReason(error: unknown): { title: string; advice: string } {
   if (error instanceof IntegrityError) {
@@ -83,39 +67,46 @@ function Author({ author, patient, vault }: { author: Address; patient: Address;
   );
 }
 
+/** Where a record comes from and that it was checked: the chain's word on it, for every entry. */
 function RecordMeta({ result, patient, vault }: { result: RecordResult; patient: Address; vault: Vault }) {
   return (
     <p className="record-meta small muted">
-      Added {formatDate(result.header.createdAt)} by{' '}
+      {result.ok ? (
+        <span
+          className="verified"
+          title={`The encrypted record (IPFS ${result.cid}) matches the hash anchored on-chain, and decrypted.`}
+        >
+          ✓ Verified
+        </span>
+      ) : null}
+      {result.ok ? ' · ' : null}
+      Record #{result.header.recordId.toString()}, added {formatDate(result.header.createdAt)} by{' '}
       <Author author={result.header.author} patient={patient} vault={vault} />
-      {' · '}record #{result.header.recordId.toString()}
     </p>
   );
 }
 
+function Unreadable({ result }: { result: Extract<RecordResult, { ok: false }> }) {
+  const reason = unreadableReason(result.error);
+  return (
+    <div className="notice notice-error">
+      <strong>{reason.title}.</strong> {reason.advice}
+      <span className="small muted"> ({result.error.message})</span>
+    </div>
+  );
+}
+
 function RecordBody({ result, vault }: { result: RecordResult; vault: Vault }) {
-  if (!result.ok) {
-    const reason = unreadableReason(result.error);
-    return (
-      <div className="notice notice-error">
-        <strong>{reason.title}.</strong> {reason.advice}
-        <span className="small muted"> ({result.error.message})</span>
-      </div>
-    );
-  }
+  if (!result.ok) return <Unreadable result={result} />;
   const resource = result.payload.resource;
+  const encryptedFile =
+    resource.resourceType === 'DocumentReference' &&
+    encryptedAttachmentCid(resource.content?.[0]?.attachment) !== undefined;
   return (
     <>
       <ResourceBody resource={resource} />
-      {resource.resourceType === 'DocumentReference' ? (
-        <AttachmentView vault={vault} record={result as OpenRecord} />
-      ) : null}
-      {RENDERED_TYPES.has(resource.resourceType) ? (
-        <details className="fhir-details">
-          <summary>FHIR JSON</summary>
-          <pre className="fhir-json">{JSON.stringify(resource, null, 2)}</pre>
-        </details>
-      ) : null}
+      {encryptedFile ? <AttachmentView vault={vault} record={result as OpenRecord} /> : null}
+      <FhirJsonDetails resource={resource} />
     </>
   );
 }
@@ -126,46 +117,230 @@ function titleOf(result: RecordResult): string {
     : `${categoryLabel(result.header.category)} record (unreadable)`;
 }
 
-function RecordItem({ entry, patient, vault }: { entry: TimelineEntry; patient: Address; vault: Vault }) {
-  const { result, history } = entry;
+function Badges({ result }: { result: RecordResult }) {
   const corrected = result.header.supersedes !== 0n;
   return (
-    <li className="record-item">
-      <article aria-label={titleOf(result)}>
-        <h4 className="record-title">
-          {titleOf(result)}
-          {result.ok ? <span className="badge">{result.payload.resource.resourceType}</span> : null}
-          {corrected ? <span className="badge badge-warn">Corrected</span> : null}
-          {result.superseded && !corrected ? <span className="badge badge-warn">Superseded</span> : null}
-        </h4>
+    <>
+      {corrected ? <span className="badge badge-warn">Corrected</span> : null}
+      {result.superseded && !corrected ? <span className="badge badge-warn">Superseded</span> : null}
+    </>
+  );
+}
+
+function History({ history, patient, vault }: { history: readonly RecordResult[]; patient: Address; vault: Vault }) {
+  if (history.length === 0) return null;
+  return (
+    <details className="history">
+      <summary>
+        Corrected; show history ({history.length} earlier version{history.length === 1 ? '' : 's'})
+      </summary>
+      <ol className="history-list">
+        {history.map((previous) => (
+          <li key={previous.header.recordId.toString()}>
+            <p className="record-title">{titleOf(previous)} (replaced)</p>
+            <RecordBody result={previous} vault={vault} />
+            <RecordMeta result={previous} patient={patient} vault={vault} />
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+function dateLine(entry: TimelineEntry): string | undefined {
+  if (entry.time === undefined) return undefined;
+  if (entry.timeSource === 'anchored') return `Added ${formatDate(entry.time / 1000)}`;
+  return new Date(entry.time).toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
+/**
+ * A record nested in a visit or a report: one readable line (a result shows its value, flag and
+ * range), its provenance, and everything else one click away.
+ */
+function NestedRecord({ entry, patient, vault }: { entry: TimelineEntry; patient: Address; vault: Vault }) {
+  const { result } = entry;
+  const resource = result.ok ? result.payload.resource : undefined;
+  return (
+    <li className="nested-record">
+      <div className="nested-line">
+        {resource?.resourceType === 'Observation' ? (
+          <>
+            <span className="nested-title">{resourceTitle(resource)}</span>
+            <ObservationValue observation={resource as Observation} />
+          </>
+        ) : (
+          <span className="nested-title">{resource ? clinicalSummary(resource) : titleOf(result)}</span>
+        )}
+        <Badges result={result} />
+      </div>
+      {entry.children.length ? <NestedList entries={entry.children} patient={patient} vault={vault} /> : null}
+      <details className="nested-details">
+        <summary>Details</summary>
         <RecordBody result={result} vault={vault} />
+        <History history={entry.history} patient={patient} vault={vault} />
+      </details>
+      <RecordMeta result={result} patient={patient} vault={vault} />
+    </li>
+  );
+}
+
+function NestedList({
+  entries,
+  patient,
+  vault,
+}: {
+  entries: readonly TimelineEntry[];
+  patient: Address;
+  vault: Vault;
+}) {
+  const isBilling = (entry: TimelineEntry) =>
+    entry.result.ok && BILLING_TYPES.has(entry.result.payload.resource.resourceType);
+  const care = entries.filter((entry) => !isBilling(entry));
+  const billing = entries.filter(isBilling);
+  return (
+    <>
+      {care.length ? (
+        <ul className="nested-list">
+          {care.map((child) => (
+            <NestedRecord key={child.result.header.recordId.toString()} entry={child} patient={patient} vault={vault} />
+          ))}
+        </ul>
+      ) : null}
+      {billing.length ? (
+        <details className="billing">
+          <summary>Billing &amp; insurance ({billing.length})</summary>
+          <ul className="nested-list">
+            {billing.map((child) => (
+              <NestedRecord
+                key={child.result.header.recordId.toString()}
+                entry={child}
+                patient={patient}
+                vault={vault}
+              />
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+function RecordItem({ entry, patient, vault }: { entry: TimelineEntry; patient: Address; vault: Vault }) {
+  const { result } = entry;
+  const title = titleOf(result);
+  const date = dateLine(entry);
+  const isVisit = result.ok && result.payload.resource.resourceType === 'Encounter';
+  return (
+    <li className={`record-item${isVisit ? ' record-visit' : ''}`}>
+      <article aria-label={title}>
+        {date ? <p className="record-date small">{date}</p> : null}
+        <h4 className="record-title">
+          {title}
+          <Badges result={result} />
+        </h4>
+        {isVisit ? (
+          <>
+            {entry.children.length ? <NestedList entries={entry.children} patient={patient} vault={vault} /> : null}
+            <details className="nested-details">
+              <summary>About this visit</summary>
+              <RecordBody result={result} vault={vault} />
+            </details>
+          </>
+        ) : (
+          <>
+            <RecordBody result={result} vault={vault} />
+            {entry.children.length ? <NestedList entries={entry.children} patient={patient} vault={vault} /> : null}
+          </>
+        )}
         <RecordMeta result={result} patient={patient} vault={vault} />
-        {history.length > 0 ? (
-          <details className="history">
-            <summary>
-              Corrected; show history ({history.length} earlier version{history.length === 1 ? '' : 's'})
-            </summary>
-            <ol className="history-list">
-              {history.map((previous) => (
-                <li key={previous.header.recordId.toString()}>
-                  <p className="record-title">{titleOf(previous)} (replaced)</p>
-                  <RecordBody result={previous} vault={vault} />
-                  <RecordMeta result={previous} patient={patient} vault={vault} />
-                </li>
-              ))}
-            </ol>
-          </details>
-        ) : null}
+        <History history={entry.history} patient={patient} vault={vault} />
       </article>
     </li>
   );
 }
 
+const DIRECTORY_GROUPS: readonly { label: string; types: readonly string[] }[] = [
+  { label: 'People', types: ['Practitioner', 'PractitionerRole'] },
+  { label: 'Places', types: ['Organization', 'Location'] },
+  { label: 'Where these records came from', types: ['Provenance'] },
+];
+
+/** Who cared for the patient and where: the practitioners, organizations and places the records name. */
+function CareDirectory({
+  records,
+  patient,
+  vault,
+}: {
+  records: readonly CurrentRecord[];
+  patient: Address;
+  vault: Vault;
+}) {
+  if (records.length === 0) return null;
+  const typeOf = (record: CurrentRecord) => (record.result.ok ? record.result.payload.resource.resourceType : '');
+  return (
+    <section className="care-directory" aria-labelledby="care-directory-head">
+      <h3 id="care-directory-head">Care team &amp; places</h3>
+      {DIRECTORY_GROUPS.map(({ label, types }) => {
+        const group = records.filter((record) => types.includes(typeOf(record)));
+        if (group.length === 0) return null;
+        return (
+          <div key={label}>
+            <h4 className="directory-head">{label}</h4>
+            <ul className="directory-list">
+              {group.map((record) => (
+                <li key={record.result.header.recordId.toString()} className="directory-item">
+                  <p className="record-title">{titleOf(record.result)}</p>
+                  <RecordBody result={record.result} vault={vault} />
+                  <RecordMeta result={record.result} patient={patient} vault={vault} />
+                </li>
+              ))}
+            </ul>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
+
+function TimelineList({
+  entries,
+  patient,
+  vault,
+}: {
+  entries: readonly TimelineEntry[];
+  patient: Address;
+  vault: Vault;
+}) {
+  const [shown, setShown] = useState(PAGE);
+  const groups = byYear(entries.slice(0, shown));
+  return (
+    <>
+      {groups.map((group, index) => (
+        <section key={`${group.year ?? 'undated'}-${index}`} aria-label={group.year ? String(group.year) : 'Undated'}>
+          <h3 className="year-head">{group.year ?? 'Undated'}</h3>
+          <ul className="record-list">
+            {group.entries.map((entry) => (
+              <RecordItem key={entry.result.header.recordId.toString()} entry={entry} patient={patient} vault={vault} />
+            ))}
+          </ul>
+        </section>
+      ))}
+      {entries.length > shown ? (
+        <button type="button" className="secondary" onClick={() => setShown((count) => count + PAGE)}>
+          Show older records ({entries.length - shown} more)
+        </button>
+      ) : null}
+    </>
+  );
+}
+
 /**
- * A patient's records as a clinician reads them: grouped by category (tabs with counts), newest first,
- * corrections shown with their history one click away, and records that could not be opened shown with
- * the reason. Renders `results` from lib/records `readRecords`; fetches nothing itself except files,
- * on demand.
+ * A patient's records as a patient portal shows them: newest first by when things happened, a visit
+ * with what happened in it, a report with its results, trends of repeated measurements, the people and
+ * places of care apart; filtered by category (tabs with counts); every entry with its record number,
+ * author and on-chain verification; corrections with their history one click away; records that could
+ * not be opened shown with the reason. Renders `results` from lib/records `readRecords`; fetches
+ * nothing itself except files, on demand.
  */
 export function RecordTimeline({
   vault,
@@ -176,11 +351,14 @@ export function RecordTimeline({
   patient: Address;
   results: RecordResult[];
 }) {
-  const entries = useMemo(() => buildEntries(results), [results]);
+  const records = useMemo(() => currentRecords(results), [results]);
+  const timelineRecords = useMemo(() => records.filter((record) => !isDirectoryRecord(record)), [records]);
+  const directory = useMemo(() => records.filter(isDirectoryRecord), [records]);
+  const series = useMemo(() => trendSeries(records), [records]);
   const tabs = useMemo(() => {
     const counts = new Map<number, number>();
-    for (const entry of entries)
-      counts.set(entry.result.header.category, (counts.get(entry.result.header.category) ?? 0) + 1);
+    for (const { result } of timelineRecords)
+      counts.set(result.header.category, (counts.get(result.header.category) ?? 0) + 1);
     const known = CATEGORY_ORDER.filter(({ category }) => counts.has(category)).map(({ category, label }) => ({
       key: String(category),
       label,
@@ -189,17 +367,28 @@ export function RecordTimeline({
     const unknown = [...counts.keys()]
       .filter((category) => !CATEGORY_ORDER.some((entry) => entry.category === category))
       .map((category) => ({ key: String(category), label: categoryLabel(category), count: counts.get(category)! }));
-    return [{ key: 'all', label: 'All', count: entries.length }, ...known, ...unknown];
-  }, [entries]);
+    return [
+      { key: 'all', label: 'All', count: timelineRecords.length },
+      ...(series.length ? [{ key: 'trends', label: 'Trends', count: series.length }] : []),
+      ...known,
+      ...unknown,
+    ];
+  }, [timelineRecords, series]);
   const [selected, setSelected] = useState('all');
   const active = tabs.some((tab) => tab.key === selected) ? selected : 'all';
-  const visible =
-    active === 'all' ? entries : entries.filter((entry) => String(entry.result.header.category) === active);
-  const unreadable = entries.filter((entry) => !entry.result.ok).length;
+  const entries = useMemo(() => {
+    if (active === 'trends') return [];
+    const visible =
+      active === 'all'
+        ? timelineRecords
+        : timelineRecords.filter((record) => String(record.result.header.category) === active);
+    return buildTimeline(visible).entries;
+  }, [timelineRecords, active]);
+  const unreadable = records.filter((record) => !record.result.ok).length;
   const baseId = useId();
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
 
-  if (entries.length === 0) {
+  if (records.length === 0) {
     return (
       <div className="card">
         <h3>No records yet</h3>
@@ -263,12 +452,14 @@ export function RecordTimeline({
         ))}
       </div>
       <div role="tabpanel" id={`${baseId}-panel`} aria-labelledby={`${baseId}-tab-${active}`}>
-        <ul className="record-list">
-          {visible.map((entry) => (
-            <RecordItem key={entry.result.header.recordId.toString()} entry={entry} patient={patient} vault={vault} />
-          ))}
-        </ul>
+        {active === 'trends' ? (
+          <Trends series={series} />
+        ) : (
+          // Keyed by tab, so each tab starts with its newest page.
+          <TimelineList key={active} entries={entries} patient={patient} vault={vault} />
+        )}
       </div>
+      {active === 'all' ? <CareDirectory records={directory} patient={patient} vault={vault} /> : null}
     </section>
   );
 }

@@ -4,7 +4,10 @@
  * the web app (timeline, trends) and the CLI; no React, no locale state beyond `Intl`.
  */
 import type {
+  Address,
+  Attachment,
   CodeableConcept,
+  ContactPoint,
   Coding,
   HumanName,
   Money,
@@ -548,4 +551,80 @@ export function clinicalSummary(resource: Resource): string {
     default:
       return title;
   }
+}
+
+/**
+ * A period as one phrase: `Mar 10, 2016, 9:00 AM – 9:30 AM` on one day, else both dates; an open
+ * period says "since".
+ * @param period - the period, possibly absent
+ */
+export function periodText(period: Period | undefined): string | undefined {
+  if (!period?.start && !period?.end) return undefined;
+  if (!period.end) return `since ${formatDate(period.start)}`;
+  if (!period.start) return `until ${formatDate(period.end)}`;
+  const start = new Date(period.start);
+  const end = new Date(period.end);
+  const sameDay = period.start.length > 10 && period.end.length > 10 && start.toDateString() === end.toDateString();
+  if (sameDay) return `${formatDate(period.start)} – ${end.toLocaleTimeString(undefined, { timeStyle: 'short' })}`;
+  return `${formatDate(period.start)} – ${formatDate(period.end)}`;
+}
+
+/**
+ * A postal address on one line: street, city, state and postal code.
+ * @param addresses - the resource's addresses; the first is used
+ */
+export function addressText(addresses: Address[] | undefined): string | undefined {
+  const address = addresses?.[0];
+  if (!address) return undefined;
+  if (address.text) return address.text;
+  const region = [address.state, address.postalCode].filter(Boolean).join(' ');
+  const text = [...(address.line ?? []), address.city, region, address.country].filter(Boolean).join(', ');
+  return text || undefined;
+}
+
+/**
+ * Phone numbers and e-mail addresses, comma-separated.
+ * @param telecom - the resource's contact points
+ */
+export function telecomText(telecom: ContactPoint[] | undefined): string | undefined {
+  const values = (telecom ?? []).map((point) => point.value).filter(Boolean);
+  return values.length ? values.join(', ') : undefined;
+}
+
+/**
+ * The text of an inline text attachment (Synthea's clinical notes are base64 `text/plain`), or
+ * undefined when it is not inline text.
+ * @param attachment - the attachment, possibly absent
+ */
+export function attachmentText(attachment: Attachment | undefined): string | undefined {
+  if (!attachment?.data || !/^text\//i.test(attachment.contentType ?? '')) return undefined;
+  try {
+    const bytes = Uint8Array.from(atob(attachment.data), (char) => char.charCodeAt(0));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/**
+ * The resource's narrative (`text.div`) as plain text: tags dropped, breaks and list items kept as
+ * line breaks. For display as text only, never as HTML.
+ * @param resource - any FHIR resource
+ */
+export function narrativeText(resource: Resource): string | undefined {
+  const div = (resource as { text?: { div?: string } }).text?.div;
+  if (!div) return undefined;
+  const text = div
+    .replace(/<(br|\/p|\/li|\/div|\/h\d)\s*\/?>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '• ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#\d+|[a-z]+);/gi, (entity, name: string) =>
+      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (ENTITIES[name.toLowerCase()] ?? entity),
+    )
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n+/g, '\n')
+    .trim();
+  return text || undefined;
 }
