@@ -13,7 +13,14 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { type Address, getAddress } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-import { type ChainContext, connectChain, deploymentFor, readMedLedger } from '../lib/chain';
+import {
+  type ChainContext,
+  RECORD_CATEGORIES,
+  connectChain,
+  deploymentFor,
+  readMedLedger,
+  readScope,
+} from '../lib/chain';
 import { type KuboRPCClient, createIpfsClient } from '../lib/ipfs';
 import { type RunningIpfsNode, startIpfsNode } from '../lib/ipfs/node';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
@@ -240,6 +247,86 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
       grants.filter((grant) => grant.active).map((grant) => grant.provider),
       [addressOf('lab')],
     );
+  });
+
+  it('exports the audit trail as CSV and as a FHIR Bundle of AuditEvents, as the web app does', async () => {
+    const { activity } = await cliJson<{ activity: unknown[] }>('patient', 'audit');
+    const csv = await cli('patient', 'audit', '--format', 'csv');
+    assert.equal(csv.code, 0, csv.stderr);
+    const lines = csv.stdout.split('\r\n');
+    assert.equal(lines[0], 'time,actor,actor_name,action,provider,provider_name,records,categories,detail,transaction');
+    assert.equal(lines.length, activity.length + 2, 'a header, a line per event and the final CRLF');
+    assert.ok(lines.some((line) => line.includes(`,Revoked access,${addressOf('doctor')},`)));
+
+    const out = path.join(workDir, 'audit.json');
+    const written = await cliJson<{ out: string; format: string; events: number }>(
+      'patient',
+      'audit',
+      '--format',
+      'fhir',
+      '--out',
+      out,
+    );
+    assert.deepEqual(written, { out, format: 'fhir', events: activity.length });
+    const bundle = JSON.parse(await readFile(out, 'utf8')) as Bundle;
+    assert.equal(bundle.type, 'collection');
+    assert.equal(bundle.entry!.length, activity.length);
+    assert.ok(bundle.entry!.every((entry) => entry.resource?.resourceType === 'AuditEvent'));
+
+    const wrong = await cli('patient', 'audit', '--format', 'xml');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /"xml" is not a format; use csv or fhir/);
+  });
+
+  it('a consent link: the patient signs it without a transaction, the insurer submits it and holds billing access', async () => {
+    await cliJson('admin', 'provider', 'register', addressOf('insurer'), '--kind', 'insurer');
+    await cliJson('insurer', 'provider', 'enroll');
+    const billing = readScope(RECORD_CATEGORIES.billing);
+    assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), billing]), false);
+
+    const sent = await chain.publicClient.getTransactionCount({ address: addressOf('patient') });
+    const human = await cli(
+      'patient',
+      'consent-link',
+      addressOf('insurer'),
+      '--scopes',
+      'read:billing',
+      '--expires',
+      '30d',
+      '--origin',
+      'https://records.example',
+    );
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout.split('\n')[0]!, /^https:\/\/records\.example\/consent#[A-Za-z0-9_-]+$/);
+    const { link, deadline } = await cliJson<{ link: string; deadline: number }>(
+      'patient',
+      'consent-link',
+      addressOf('insurer'),
+      '--scopes',
+      'read:billing',
+      '--expires',
+      '30d',
+      '--valid',
+      '2h',
+    );
+    assert.match(link, /^http:\/\/127\.0\.0\.1:3000\/consent#/);
+    assert.ok(Math.abs(deadline - (Date.now() / 1000 + 2 * 3600)) < 120);
+    assert.equal(await chain.publicClient.getTransactionCount({ address: addressOf('patient') }), sent, 'no transaction');
+
+    const refused = await cli('doctor', 'consent-submit', link);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /This consent is for provider/);
+
+    const submitted = await cliJson<{ patient: string; scopes: string }>('insurer', 'consent-submit', link);
+    assert.deepEqual(submitted.patient, addressOf('patient'));
+    assert.equal(BigInt(submitted.scopes), billing);
+    assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), billing]), true);
+    const observation = readScope(RECORD_CATEGORIES.observation);
+    assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), observation]), false);
+
+    const again = await cli('insurer', 'consent-submit', human.stdout.split('\n')[0]!);
+    assert.equal(again.code, 1, 'the other link of the same nonce is used up');
+    assert.match(again.stderr, /already used, cancelled by the patient, or replaced/);
   });
 
   it('verifies every record against its CID and on-chain hash, and says so in plain text too', async () => {

@@ -40,6 +40,8 @@ import {
   verifyRecords,
 } from '../lib/records';
 import { parseExpiry, parseScopes } from './cli/args';
+import { runAuditExport } from './cli/audit';
+import { consentCommands } from './cli/consent';
 import { riskCommand } from './cli/risk';
 
 const USAGE = `usage: medledger <command> [options] [--json]
@@ -56,7 +58,13 @@ const USAGE = `usage: medledger <command> [options] [--json]
   deny PROVIDER
   erase RECORD_ID… [--keep-blocks]                  crypto-shred records (every version, their files)
   verify [--patient ADDRESS]                        re-fetch and check every record
-  audit [--patient ADDRESS]                         who did and read what, when
+  audit [--patient ADDRESS] [--format csv|fhir [--out FILE]]
+                                                    who did and read what, when; csv or a FHIR
+                                                    Bundle of AuditEvents as the web app exports
+  consent-link PROVIDER --scopes … --expires 30d [--valid 1d] [--origin URL]
+                                                    a signed consent link to hand a provider
+                                                    (patient; no transaction, no fee)
+  consent-submit URL_OR_FRAGMENT                    submit a patient's consent link (provider)
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle, no chain needed`;
 
 const KINDS = { doctor: 1, lab: 2, insurer: 3 } as const;
@@ -323,6 +331,14 @@ const COMMANDS: Record<string, Handler> = {
   async audit(_args, values, io) {
     const chain = await chainFromEnv();
     const patient = values.patient ? address(String(values.patient), '--patient') : chain.account!;
+    if (values.format !== undefined) {
+      const written = await runAuditExport(chain, patient, {
+        format: String(values.format),
+        out: values.out as string | undefined,
+      });
+      if (written) io.out(written.human, written.data);
+      return;
+    }
     const activity = await patientActivity(chain, patient);
     const grants = await listGrants({ chain } as Vault, patient);
     const lines = activity.map((event) => {
@@ -336,6 +352,8 @@ const COMMANDS: Record<string, Handler> = {
       { patient, activity: lines, grants },
     );
   },
+
+  ...consentCommands({ vault: vaultFromEnv, address }),
 };
 
 const OPTIONS = {
@@ -351,6 +369,9 @@ const OPTIONS = {
   'birth-date': { type: 'string' },
   gender: { type: 'string' },
   'keep-blocks': { type: 'boolean', default: false },
+  format: { type: 'string' },
+  valid: { type: 'string' },
+  origin: { type: 'string' },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */

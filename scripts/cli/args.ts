@@ -7,8 +7,12 @@ import { ValidationError } from '../../lib/errors';
 /** `read:observation,write:observation`, `read:all`, `rw:billing` → scope mask (defined in lib/chain). */
 export { parseScopes } from '../../lib/chain/categories';
 
-/** `30d`, `12h`, `90m` from now, or an ISO date/time → Unix seconds. */
-export function parseExpiry(text: string, now = Date.now()): number {
+/**
+ * `30d`, `12h`, `90m` from now, or an ISO date/time → Unix seconds.
+ *
+ * @param option - the option the text came from, named in the error (`--expires`, `--valid`)
+ */
+export function parseExpiry(text: string, now = Date.now(), option = '--expires'): number {
   const relative = /^(\d+)([dhm])$/.exec(text.trim());
   if (relative) {
     const unit = { d: 86_400, h: 3_600, m: 60 }[relative[2] as 'd' | 'h' | 'm'];
@@ -16,9 +20,7 @@ export function parseExpiry(text: string, now = Date.now()): number {
   }
   const date = Date.parse(text);
   if (Number.isNaN(date) || date <= now) {
-    throw new ValidationError([
-      { path: '--expires', message: `"${text}" is not a future date or a duration like 30d` },
-    ]);
+    throw new ValidationError([{ path: option, message: `"${text}" is not a future date or a duration like 30d` }]);
   }
   return Math.floor(date / 1000);
 }
