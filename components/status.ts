@@ -4,8 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 
 import type { ChainContext } from '../lib/chain/client';
 import { readMedLedger } from '../lib/chain/medledger';
+import { PROVIDER_KINDS, providerKindOf } from '../lib/chain/provider-kinds';
 
-export const PROVIDER_KINDS = ['none', 'doctor', 'lab', 'insurer'] as const;
+export { PROVIDER_KINDS } from '../lib/chain/provider-kinds';
 const ZERO_KEY = `0x${'0'.repeat(64)}`;
 
 export interface AccountStatus {
@@ -36,7 +37,11 @@ export function useAccountStatus(context: ChainContext | undefined) {
         provider:
           provider.kind === 0
             ? undefined
-            : { kind: PROVIDER_KINDS[provider.kind] ?? 'none', suspended: provider.suspended, hasKey: provider.encryptionKey !== ZERO_KEY },
+            : {
+                kind: providerKindOf(provider.kind),
+                suspended: provider.suspended,
+                hasKey: provider.encryptionKey !== ZERO_KEY,
+              },
         isAdmin,
       };
     },

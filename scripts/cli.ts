@@ -16,6 +16,7 @@ import {
   type ChainContext,
   connectChain,
   describeScopes,
+  parseProviderKind,
   patientActivity,
   pendingRequests,
   writeMedLedger,
@@ -66,8 +67,6 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     (patient; no transaction, no fee)
   consent-submit URL_OR_FRAGMENT                    submit a patient's consent link (provider)
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle, no chain needed`;
-
-const KINDS = { doctor: 1, lab: 2, insurer: 3 } as const;
 
 interface Io {
   json: boolean;
@@ -169,8 +168,7 @@ const COMMANDS: Record<string, Handler> = {
   async 'provider register'([target], values, io) {
     const chain = await chainFromEnv();
     const provider = address(target, 'ADDRESS');
-    const kind = KINDS[String(values.kind) as keyof typeof KINDS];
-    if (!kind) throw new ValidationError([{ path: '--kind', message: 'use doctor, lab or insurer' }]);
+    const kind = parseProviderKind(String(values.kind ?? ''));
     const credentialHash = keccak256(toHex(String(values.credential ?? `${values.kind}:${provider}`)));
     await writeMedLedger(chain, 'registerProvider', [provider, kind, credentialHash]);
     io.out(`Registered ${provider} as a ${values.kind}.`, { provider, kind: values.kind, credentialHash });

@@ -11,7 +11,15 @@ import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 import { type Address, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
-import { RECORD_CATEGORIES, connectChain, scopesFor, writeMedLedger, writeModelRegistry } from '../lib/chain';
+import {
+  RECORD_CATEGORIES,
+  type RegisteredProviderKind,
+  connectChain,
+  parseProviderKind,
+  scopesFor,
+  writeMedLedger,
+  writeModelRegistry,
+} from '../lib/chain';
 import type { Deployment } from '../lib/chain/client';
 import { addBytes, createIpfsClient } from '../lib/ipfs';
 import {
@@ -39,12 +47,12 @@ export interface DemoIdentity {
 
 const PROVIDERS: readonly {
   key: 'doctor' | 'secondDoctor' | 'lab';
-  kind: 1 | 2;
+  kind: RegisteredProviderKind;
   profile: ProviderProfile;
 }[] = [
   {
     key: 'doctor',
-    kind: 1,
+    kind: 'doctor',
     profile: {
       name: 'Dr. Ada Okafor',
       type: 'Practitioner',
@@ -55,7 +63,7 @@ const PROVIDERS: readonly {
   },
   {
     key: 'secondDoctor',
-    kind: 1,
+    kind: 'doctor',
     profile: {
       name: 'Dr. Lars Berg',
       type: 'Practitioner',
@@ -65,7 +73,7 @@ const PROVIDERS: readonly {
   },
   {
     key: 'lab',
-    kind: 2,
+    kind: 'lab',
     profile: { name: 'Northside Clinical Lab', type: 'Organization', specialty: 'Clinical chemistry' },
   },
 ];
@@ -134,7 +142,7 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
   for (const provider of PROVIDERS) {
     await writeMedLedger(admin, 'registerProvider', [
       address(provider.key),
-      provider.kind,
+      parseProviderKind(provider.kind),
       keccak256(toHex(provider.profile.name)),
     ]);
     await publishProviderProfile({ chain: admin, ipfs }, address(provider.key), provider.profile);
@@ -164,7 +172,7 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
   return [
     { role: 'admin', name: 'MedLedger admin', address: address('admin'), privateKey: DEVNET_KEYS.admin },
     ...PROVIDERS.map((p) => ({
-      role: p.kind === 1 ? 'doctor' : 'lab',
+      role: p.kind,
       name: p.profile.specialty ? `${p.profile.name} (${p.profile.specialty.toLowerCase()})` : p.profile.name,
       address: address(p.key),
       privateKey: DEVNET_KEYS[p.key],

@@ -7,21 +7,13 @@ import { getAddress, isAddress, keccak256, toHex } from 'viem';
 import { type ProviderSummary, listProviders } from '../../lib/chain/activity';
 import type { ChainContext } from '../../lib/chain/client';
 import { writeMedLedger } from '../../lib/chain/medledger';
+import { REGISTERED_PROVIDER_KINDS, providerKindLabel } from '../../lib/chain/provider-kinds';
 import { describeError } from '../../lib/errors';
 import { Skeleton } from '../gate';
 import { formatDate, shortAddress } from '../records/format';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { ConfirmAction } from './confirm-action';
-
-/** `IProviderRegistry.ProviderKind` codes, as the contract numbers them. */
-const KINDS = [
-  { code: 1, label: 'Doctor' },
-  { code: 2, label: 'Laboratory' },
-  { code: 3, label: 'Insurer' },
-] as const;
-
-const kindLabel = (code: number) => KINDS.find((kind) => kind.code === code)?.label ?? `Kind ${code}`;
 
 const PROVIDERS_KEY = ['admin-providers'] as const;
 
@@ -95,7 +87,7 @@ export function ProvidersAdmin({ context }: { context: ChainContext }) {
                     <td data-label="Address">
                       <span className="mono break">{provider.provider}</span>
                     </td>
-                    <td data-label="Kind">{kindLabel(provider.kind)}</td>
+                    <td data-label="Kind">{providerKindLabel(provider.kind)}</td>
                     <td data-label="Credential hash">
                       <span className="mono small" title={provider.credentialHash}>
                         {provider.credentialHash.slice(0, 10)}…{provider.credentialHash.slice(-6)}
@@ -152,7 +144,7 @@ function RegisterProviderForm({ context }: { context: ChainContext }) {
   const queryClient = useQueryClient();
   const { state, run, busy } = useTx();
   const [address, setAddress] = useState('');
-  const [kind, setKind] = useState<number>(KINDS[0].code);
+  const [kind, setKind] = useState<number>(REGISTERED_PROVIDER_KINDS[0]!.code);
   const [credential, setCredential] = useState('');
   const [problem, setProblem] = useState<string>();
   const ids = { address: useId(), kind: useId(), credential: useId(), hash: useId() };
@@ -177,7 +169,7 @@ function RegisterProviderForm({ context }: { context: ChainContext }) {
         await writeMedLedger(context, 'registerProvider', [provider, kind, hash!], { onStage });
         return true;
       },
-      `${shortAddress(provider)} is registered (${kindLabel(kind).toLowerCase()}). It can now publish its key and request access.`,
+      `${shortAddress(provider)} is registered (${providerKindLabel(kind).toLowerCase()}). It can now publish its key and request access.`,
     );
     if (done) {
       setAddress('');
@@ -203,7 +195,7 @@ function RegisterProviderForm({ context }: { context: ChainContext }) {
         />
         <label htmlFor={ids.kind}>Kind</label>
         <select id={ids.kind} value={kind} onChange={(event) => setKind(Number(event.target.value))} disabled={busy}>
-          {KINDS.map((option) => (
+          {REGISTERED_PROVIDER_KINDS.map((option) => (
             <option key={option.code} value={option.code}>
               {option.label}
             </option>

@@ -3,13 +3,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
+import { PROVIDER_KIND_LABELS } from '../../lib/chain/provider-kinds';
 import { publishProviderKey } from '../../lib/records/identity';
 import type { Vault } from '../../lib/records/vault';
 import type { AccountStatus } from '../status';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
-
-const KIND_LABEL = { none: 'Provider', doctor: 'Doctor', lab: 'Laboratory', insurer: 'Insurer' } as const;
 
 /** An address with a copy button, for sending it to someone over another channel. */
 export function CopyableAddress({ address, label }: { address: string; label: string }) {
@@ -93,7 +92,7 @@ export function ProviderStanding({
     return (
       <div>
         <p>
-          {KIND_LABEL[provider.kind]} · <span className="badge badge-bad">Suspended</span>
+          {PROVIDER_KIND_LABELS[provider.kind]} · <span className="badge badge-bad">Suspended</span>
         </p>
         <p className="notice notice-error">
           The MedLedger administrator suspended this account. While suspended you cannot read or add records or request
@@ -106,7 +105,7 @@ export function ProviderStanding({
   return (
     <div>
       <p>
-        {KIND_LABEL[provider.kind]} · <span className="badge badge-ok">Active</span>
+        {PROVIDER_KIND_LABELS[provider.kind]} · <span className="badge badge-ok">Active</span>
       </p>
       {provider.hasKey ? (
         <p className="muted">Your encryption key is published: patients can share records with you.</p>

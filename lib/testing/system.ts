@@ -11,16 +11,19 @@ import { keccak256, toHex, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { startDevnet, type Devnet } from '../../scripts/devnet';
-import { type ChainContext, connectChain, writeMedLedger } from '../chain';
+import {
+  type ChainContext,
+  type RegisteredProviderKind,
+  connectChain,
+  parseProviderKind,
+  writeMedLedger,
+} from '../chain';
 import { createIpfsClient } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
 import { type Vault, enrollWallet, publishProviderKey, registerPatient } from '../records';
 import { DEVNET_KEYS } from './devnet-accounts';
 
 export type DevnetActor = keyof typeof DEVNET_KEYS;
-
-/** Provider kinds as the contract numbers them (`IProviderRegistry.ProviderKind`). */
-const KIND = { doctor: 1, lab: 2, insurer: 3 } as const;
 
 export interface TestSystem {
   readonly devnet: Devnet;
@@ -34,7 +37,7 @@ export interface TestSystem {
 }
 
 export interface TestCast {
-  readonly providers?: readonly (readonly [DevnetActor, keyof typeof KIND])[];
+  readonly providers?: readonly (readonly [DevnetActor, RegisteredProviderKind])[];
   readonly patients?: readonly DevnetActor[];
 }
 
@@ -80,7 +83,11 @@ export async function startTestSystem(
   };
   const vaults: Record<string, Vault> = {};
   for (const [actor, kind] of cast.providers ?? []) {
-    await writeMedLedger(admin, 'registerProvider', [addressOf(actor), KIND[kind], keccak256(toHex(actor))]);
+    await writeMedLedger(admin, 'registerProvider', [
+      addressOf(actor),
+      parseProviderKind(kind),
+      keccak256(toHex(actor)),
+    ]);
     vaults[actor] = await system.vaultFor(actor, 'provider');
     await publishProviderKey(vaults[actor]);
   }
