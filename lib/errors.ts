@@ -21,10 +21,13 @@ export interface ValidationIssue {
 /** Input was checked and found invalid; `issues` lists every problem, not just the first. */
 export class ValidationError extends MedLedgerError {
   readonly issues: readonly ValidationIssue[];
+  /** What was invalid, without the issues ("Invalid FHIR Bundle"), for shortened lists. */
+  readonly summary: string;
 
   constructor(issues: readonly ValidationIssue[], summary = 'Invalid input') {
     super(`${summary}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
     this.issues = issues;
+    this.summary = summary;
   }
 }
 

@@ -22,9 +22,10 @@ import {
   writeMedLedger,
 } from '../lib/chain';
 import { categoryName } from '../lib/chain/categories';
-import { ValidationError, describeError } from '../lib/errors';
+import { MedLedgerError, ValidationError, describeError } from '../lib/errors';
 import { createIpfsClient } from '../lib/ipfs';
 import {
+  IdentityMismatchError,
   type PipelineProgress,
   type Vault,
   enrollWallet,
@@ -49,7 +50,10 @@ const USAGE = `usage: medledger <command> [options] [--json]
   patient register [--name TEXT] [--birth-date YYYY-MM-DD] [--gender male|female|other|unknown]
   provider register ADDRESS --kind doctor|lab|insurer [--credential TEXT]   (admin)
   provider enroll                                   publish this provider's encryption key
-  import BUNDLE.json [--patient ADDRESS]            as the patient, or a provider with write scope
+  import FILE.json [--patient ADDRESS] [--accept-mismatch]
+                                                    a Bundle or one resource, as the patient or a
+                                                    provider with write scope; refused when it is
+                                                    about someone else unless --accept-mismatch
   list [--patient ADDRESS]
   export --out FILE.json [--patient ADDRESS]
   grant PROVIDER --scopes read:observation,rw:condition|read:all --expires 30d|YYYY-MM-DD
@@ -181,16 +185,46 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   async import([file], values, io) {
-    if (!file) throw new ValidationError([{ path: 'BUNDLE.json', message: 'name the bundle file' }]);
-    const bundle = await readInput(file);
+    if (!file) throw new ValidationError([{ path: 'FILE.json', message: 'name the FHIR file (a Bundle or one resource)' }]);
+    const text = await readInput(file);
     const { vault, patient } = await patientVault(values.patient as string | undefined);
     const keyring =
       patient === vault.chain.account ? undefined : await loadKeyring(vault, patient).catch(() => undefined);
-    const records = await importBundleRecords(vault, patient, bundle, {
-      onProgress: io.progress,
-      keyring,
-    });
-    io.out(`Imported ${records.length} records for ${patient}.`, { patient, records });
+    let report;
+    try {
+      report = await importBundleRecords(vault, patient, text, {
+        onProgress: io.progress,
+        keyring,
+        acceptMismatch: values['accept-mismatch'] === true,
+      });
+    } catch (error) {
+      if (!(error instanceof IdentityMismatchError)) throw error;
+      throw new MedLedgerError(
+        `${error.check.message}, so nothing was imported; if they really belong to this patient, import again with --accept-mismatch.`,
+        { cause: error },
+      );
+    }
+    const { added, corrected, skipped, identity, profileCid } = report;
+    const notes = {
+      adopt: `\n${identity.message}.`,
+      mismatch: `\nImported as confirmed with --accept-mismatch: ${identity.message}.`,
+      unchecked: `\nImported as confirmed with --accept-mismatch: ${identity.message}.`,
+      match: '',
+      none: '',
+    };
+    io.out(
+      `Imported into the record of ${patient}: ${added.length} added, ${corrected.length} corrected, ` +
+        `${skipped} already there and skipped.${notes[identity.status]}`,
+      {
+        patient,
+        added: added.length,
+        corrected: corrected.length,
+        skipped,
+        identity: { status: identity.status, message: identity.message },
+        ...(profileCid ? { profileCid } : {}),
+        records: [...added, ...corrected],
+      },
+    );
   },
 
   async list(_args, values, io) {
@@ -370,6 +404,7 @@ const OPTIONS = {
   format: { type: 'string' },
   valid: { type: 'string' },
   origin: { type: 'string' },
+  'accept-mismatch': { type: 'boolean', default: false },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */

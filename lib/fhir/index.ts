@@ -4,6 +4,7 @@
  */
 export { parseJson } from './json';
 export { isModelledResourceType, resourceIssues, validateResource } from './validate';
+export { aboutOwner, comparePatients, hasDemographics, patientLabel, type PatientComparison } from './patient';
 export {
   exportBundle,
   importBundle,

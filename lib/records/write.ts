@@ -21,7 +21,7 @@ import {
   sealRecord,
   sourceSize,
 } from '../crypto';
-import { ValidationError, type ValidationIssue } from '../errors';
+import { MedLedgerError, ValidationError, type ValidationIssue, describeError } from '../errors';
 import { documentReferenceFor, encryptAttachment, resourceIssues } from '../fhir';
 import { MAX_ENVELOPE_BYTES, addBytes, addStream, unpin } from '../ipfs';
 import { rotateStaleKeys } from './consent';
@@ -111,12 +111,38 @@ async function writeRecords(
   options: WriteOptions,
 ): Promise<AnchoredRecord[]> {
   const stored = await storeRecords(vault, patient, records, options);
+  const anchored: AnchoredRecord[] = [];
   try {
-    return await anchor(vault, patient, records, stored, options.onProgress ?? (() => {}));
+    await anchor(vault, patient, records, stored, anchored, options.onProgress ?? (() => {}));
+    return anchored;
   } catch (error) {
-    // A blob no transaction references must not linger pinned; retries upload fresh ciphertext.
-    await Promise.allSettled(stored.map(({ cid }) => unpin(vault.ipfs, cid)));
-    throw error;
+    // A blob no transaction references must not linger pinned; retries upload fresh ciphertext. The
+    // blobs of transactions that did land are records now and stay pinned.
+    const landed = new Set(anchored.map(({ cid }) => cid));
+    await Promise.allSettled(stored.filter(({ cid }) => !landed.has(cid)).map(({ cid }) => unpin(vault.ipfs, cid)));
+    if (anchored.length === 0) throw error;
+    throw new PartialWriteError(anchored, records.length, error);
+  }
+}
+
+/**
+ * A write of several transactions failed after some of them landed: `anchored` are records now, the
+ * others were not written (their blobs are unpinned again).
+ */
+export class PartialWriteError extends MedLedgerError {
+  readonly anchored: readonly AnchoredRecord[];
+  readonly total: number;
+
+  /** @param advice - what the caller can do about the rest, ending the sentence */
+  constructor(anchored: readonly AnchoredRecord[], total: number, cause: unknown, advice?: string) {
+    super(
+      `${anchored.length} of ${total} records were written before the write failed ` +
+        `(${describeError(cause).replace(/\.$/, '')}); the other ${total - anchored.length} were not` +
+        `${advice ? `: ${advice}` : ''}.`,
+      { cause },
+    );
+    this.anchored = anchored;
+    this.total = total;
   }
 }
 
@@ -293,13 +319,15 @@ function anchorSteps(records: readonly NewRecord[], byPatient: boolean): AnchorS
   return steps;
 }
 
+/** Anchors `sealed` in transactions, appending each record to `anchored` as its transaction lands. */
 async function anchor(
   vault: Vault,
   patient: Address,
   records: readonly NewRecord[],
   sealed: readonly StoredRecord[],
+  anchored: AnchoredRecord[],
   progress: ProgressListener,
-): Promise<AnchoredRecord[]> {
+): Promise<void> {
   const hashes = await Promise.all(sealed.map(({ envelope }) => sha256Hex(envelope)));
   const inputs = sealed.map(({ context, cid }, index) => ({
     cid: cidToBytes(cid),
@@ -308,7 +336,6 @@ async function anchor(
     supersedes: records[index]!.supersedes?.recordId ?? 0n,
   }));
   const byPatient = actorOf(vault).toLowerCase() === patient.toLowerCase();
-  const anchored: AnchoredRecord[] = [];
   for (const { start, count, correction } of anchorSteps(records, byPatient)) {
     const onStage = (stage: TransactionStage) => {
       if (stage.stage === 'signing') progress({ step: 'sign', done: start, total: sealed.length });
@@ -352,7 +379,6 @@ async function anchor(
     });
     progress({ step: 'confirmed', hash: receipt.transactionHash, done: anchored.length, total: sealed.length });
   }
-  return anchored;
 }
 
 /** A file to store as a DocumentReference with an encrypted attachment. */

@@ -1,4 +1,4 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
 
 /**
  * A small Synthea-shaped transaction bundle built in code (tests never read ../shared): a patient, a
@@ -87,4 +87,89 @@ export function sampleBundle(marker: string): Bundle {
       },
     ],
   };
+}
+
+/** Who a fixture bundle is about. */
+export interface FixturePerson {
+  readonly given: string;
+  readonly family: string;
+  readonly birthDate: string;
+  readonly gender: Patient['gender'];
+  /** Identifiers as Synthea writes them (system + value). */
+  readonly identifier?: Patient['identifier'];
+}
+
+/** Someone else than {@link sampleBundle}'s Jane Doe: the person whose bundle issue 15 imported by mistake. */
+export const PATRIA: FixturePerson = {
+  given: 'Patria',
+  family: 'Schimmel',
+  birthDate: '1974-05-21',
+  gender: 'female',
+  identifier: [{ system: 'https://github.com/synthetichealth/synthea', value: 'd2f8f862-3856-490d-b56f-98e0ed984b1e' }],
+};
+
+/**
+ * {@link sampleBundle} about another person, with that person's Patient (name, birth date, identifiers)
+ * and, like Synthea, a diabetes Condition, so a test can tell whose data a risk score used.
+ */
+export function personBundle(person: FixturePerson, marker = 'fixture'): Bundle {
+  // Their own urn:uuids, as two exports never share them: the first 8 hex digits come from the name.
+  let hash = 0;
+  for (const char of `${person.given} ${person.family}`) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const prefix = hash.toString(16).padStart(8, '0');
+  const bundle = JSON.parse(
+    JSON.stringify(sampleBundle(marker)).replace(/urn:uuid:[0-9a-f]{8}/g, `urn:uuid:${prefix}`),
+  ) as Bundle;
+  const patient = bundle.entry![0]!.resource as Patient;
+  patient.name = [{ use: 'official', family: person.family, given: [person.given], prefix: ['Mrs.'] }];
+  patient.birthDate = person.birthDate;
+  patient.gender = person.gender;
+  if (person.identifier) patient.identifier = person.identifier;
+  bundle.entry!.push({
+    fullUrl: 'urn:uuid:6d5c4b3a-2918-4e7d-8c6b-5a4938271605',
+    resource: {
+      resourceType: 'Condition',
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006', display: 'Diabetes' }] },
+      subject: { reference: bundle.entry![0]!.fullUrl! },
+      onsetDateTime: '2015-06-01',
+    },
+    request: { method: 'POST', url: 'Condition' },
+  });
+  return bundle;
+}
+
+/** Gives every resource of a bundle the id its `urn:uuid` fullUrl carries, as Synthea does. */
+export function withIds(bundle: Bundle): Bundle {
+  return {
+    ...bundle,
+    entry: bundle.entry!.map((entry) => ({
+      ...entry,
+      resource: { ...entry.resource!, id: entry.fullUrl!.replace('urn:uuid:', '') },
+    })),
+  };
+}
+
+/**
+ * {@link sampleBundle} with `count` more heart-rate Observations (ids `hr-1` …), for imports that need
+ * more than one transaction (the contract anchors at most 100 records per transaction).
+ */
+export function largeBundle(count: number, marker = 'fixture'): Bundle {
+  const bundle = withIds(sampleBundle(marker));
+  const subject = { reference: bundle.entry![0]!.fullUrl! };
+  for (let index = 1; index <= count; index++) {
+    const observation: Observation = {
+      resourceType: 'Observation',
+      id: `hr-${index}`,
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+      subject,
+      effectiveDateTime: new Date(Date.UTC(2026, 0, 1) + index * 3_600_000).toISOString(),
+      valueQuantity: { value: 60 + (index % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+    };
+    bundle.entry!.push({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, resource: observation });
+  }
+  return bundle;
 }
