@@ -24,7 +24,7 @@ import {
 import { type KuboRPCClient, createIpfsClient } from '../lib/ipfs';
 import { type RunningIpfsNode, startIpfsNode } from '../lib/ipfs/node';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
-import { sampleBundle } from '../lib/testing/fixtures';
+import { PATRIA, personBundle, sampleBundle } from '../lib/testing/fixtures';
 import { type Devnet, startDevnet } from './devnet';
 
 const CLI = path.resolve(import.meta.dirname, 'cli.ts');
@@ -49,6 +49,7 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
   let chain: ChainContext;
   let workDir: string;
   let bundleFile: string;
+  let patriaFile: string;
 
   /** Runs `medledger …args` as `actor`; resolves with the exit code and output, whatever the code. */
   function cli(actor: Actor, ...args: string[]): Promise<Run> {
@@ -107,6 +108,14 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.deepEqual(await footprint(), before, 'a failed command wrote something');
   }
 
+  /** Asserts a failure was reported as one line `medledger <command>: <sentence>`, and returns the sentence. */
+  function oneSentence(run: Run, command: string): string {
+    const lines = run.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `expected one line, got:\n${run.stderr}`);
+    assert.ok(lines[0]!.startsWith(`medledger ${command}: `), lines[0]);
+    return lines[0]!.slice(`medledger ${command}: `.length);
+  }
+
   before(async () => {
     workDir = await mkdtemp(path.join(tmpdir(), 'medledger-cli-'));
     [devnet, ipfsNode] = await Promise.all([
@@ -124,6 +133,8 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     chain = await connectChain({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment });
     bundleFile = path.join(workDir, 'bundle.json');
     await writeFile(bundleFile, JSON.stringify(sampleBundle(MARKER), null, 2));
+    patriaFile = path.join(workDir, 'patria.json');
+    await writeFile(patriaFile, JSON.stringify(personBundle(PATRIA), null, 2));
   });
 
   after(async () => {
@@ -175,12 +186,20 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
 
   it('imports a bundle, lists it as JSON and exports it back losslessly', async () => {
     const bundle = sampleBundle(MARKER);
-    const imported = await cliJson<{ records: unknown[] }>('patient', 'import', bundleFile);
-    assert.equal(imported.records.length, bundle.entry!.length);
-
-    const rows = await cliJson<{ resourceType: string; category: string; superseded: boolean; error?: string }[]>(
+    const imported = await cliJson<{ records: unknown[]; added: number; skipped: number; identity: { status: string } }>(
       'patient',
-      'list',
+      'import',
+      bundleFile,
+    );
+    assert.equal(imported.records.length, bundle.entry!.length);
+    assert.deepEqual([imported.added, imported.skipped, imported.identity.status], [bundle.entry!.length, 0, 'match']);
+
+    const rows = await cliJson<
+      { resourceType: string; category: string; superseded: boolean; error?: string; clinicalDate: string | null; summary: string }[]
+    >('patient', 'list');
+    assert.deepEqual(
+      rows.map((row) => row.clinicalDate),
+      [null, '2026-10-01T09:30:00Z', '2026-09-12T08:00:00Z', '2020-03-01', '2020-03-01'],
     );
     assert.deepEqual(
       rows.map((row) => row.resourceType),
@@ -188,6 +207,9 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     );
     assert.ok(rows.every((row) => row.error === undefined && !row.superseded));
     assert.ok(rows.some((row) => row.category === 'observation'));
+    const human = await cli('patient', 'list');
+    assert.match(human.stdout, /^#\d+ 2026-09-12 observation Observation: Cholesterol .*213 mg\/dL$/m);
+    assert.match(human.stdout, /^#\d+ 2020-03-01 condition Condition: .*\(active\)$/m);
 
     const out = path.join(workDir, 'export.json');
     const exported = await cliJson<{ resources: number; unreadable: number }>('patient', 'export', '--out', out);
@@ -404,6 +426,63 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
       assert.equal(info.kind, 0);
     });
 
+    it('risk with a missing file, or a file that is not JSON: one sentence, and a JSON object with --json', async (t) => {
+      const missing = path.join(workDir, 'no-such-bundle.json');
+      const broken = path.join(workDir, 'risk-broken.json');
+      await writeFile(broken, '');
+      for (const [file, message] of [
+        [missing, /^Cannot read the bundle: .*no-such-bundle\.json: no such file$/],
+        [broken, /^Invalid JSON: .*risk-broken\.json: invalid JSON at line 1, column 1 .*end of input/],
+      ] as const) {
+        const run = await cli('patient', 'risk', file);
+        assert.equal(run.code, 1);
+        t.diagnostic(run.stderr.trim());
+        assert.match(oneSentence(run, 'risk'), message);
+        assert.doesNotMatch(run.stderr, /ENOENT|\n\s+at /);
+        const json = await cli('patient', 'risk', file, '--json');
+        assert.equal(json.code, 1);
+        assert.match((JSON.parse(json.stdout) as { error: string }).error, message);
+      }
+    });
+
+    it('list for a wallet that is not a registered patient', async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('stranger', 'list'),
+        /medledger list: 0x[0-9a-fA-F]{40} \(this wallet\) is not a registered patient; register with `medledger patient register` first/,
+      );
+      const json = await cli('stranger', 'list', '--patient', addressOf('admin'), '--json');
+      assert.match((JSON.parse(json.stdout) as { error: string }).error, /is not a registered MedLedger patient\.$/);
+    });
+
+    it('a bundle with many invalid resources: the first 10 issues and the count; --json lists every one', async (t) => {
+      const invalid = sampleBundle(MARKER);
+      const observation = invalid.entry![2]!;
+      invalid.entry = Array.from({ length: 15 }, (_unused, index) => ({
+        fullUrl: `urn:uuid:00000000-0000-4000-8000-0000000000${String(index).padStart(2, '0')}`,
+        resource: { ...observation.resource!, subject: undefined, status: 'finished-ish' } as never,
+      }));
+      const file = path.join(workDir, 'many-invalid.json');
+      await writeFile(file, JSON.stringify(invalid));
+      await assertFailsCleanly(t, () => cli('patient', 'import', file), /and 5 more \(15 issues in all; --json lists every one\)/);
+      const run = await cli('patient', 'import', file);
+      const sentence = oneSentence(run, 'import');
+      assert.equal(sentence.match(/Bundle\.entry\[\d+\]\.resource\.status/g)?.length, 10);
+      const json = JSON.parse((await cli('patient', 'import', file, '--json')).stdout) as { error: string; issues: unknown[] };
+      assert.equal(json.issues.length, 15);
+      assert.equal(json.error, sentence);
+    });
+
+    it("another person's bundle, naming both people", async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('patient', 'import', patriaFile),
+        new RegExp(
+          `^medledger import: These records are about Mrs\\. Patria Schimmel \\(born 1974-05-21\\), not Jane ${MARKER} \\(born 1969-04-02\\), whose record this is, so nothing was imported; if they really belong to this patient, import again with --accept-mismatch\\.`,
+        ),
+      );
+    });
+
     it('reports failures as JSON with --json', async () => {
       const run = await cli(
         'patient',
@@ -416,5 +495,30 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
       assert.equal(run.code, 1);
       assert.match((JSON.parse(run.stdout) as { error: string }).error, /--scopes fly:everywhere/);
     });
+  });
+
+  it('imports the same bundle again: what is there is skipped, the record erased above is added back', async () => {
+    const before = (await readMedLedger(chain, 'patientInfo', [addressOf('patient')])).recordCount;
+    const run = await cli('patient', 'import', bundleFile);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /: 1 added, 0 corrected, 4 already there and skipped\./);
+    assert.equal((await readMedLedger(chain, 'patientInfo', [addressOf('patient')])).recordCount, before + 1n);
+    const again = await cliJson<{ added: number; skipped: number }>('patient', 'import', bundleFile);
+    assert.deepEqual([again.added, again.skipped], [0, 5]);
+  });
+
+  it('imports a single resource as well as a bundle', async () => {
+    const file = path.join(workDir, 'weight.json');
+    const weight = { ...sampleBundle(MARKER).entry![2]!.resource!, id: 'weight-1', subject: undefined };
+    await writeFile(file, JSON.stringify(weight));
+    const out = await cliJson<{ added: number; identity: { status: string } }>('patient', 'import', file);
+    assert.deepEqual([out.added, out.identity.status], [1, 'none']);
+  });
+
+  it("imports another person's bundle with --accept-mismatch, and says whose it is", async () => {
+    const run = await cli('patient', 'import', patriaFile, '--accept-mismatch');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /: 6 added, 0 corrected, 0 already there and skipped\./);
+    assert.match(run.stdout, /Imported as confirmed with --accept-mismatch: These records are about Mrs\. Patria Schimmel/);
   });
 });

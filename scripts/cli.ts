@@ -19,10 +19,12 @@ import {
   parseProviderKind,
   patientActivity,
   pendingRequests,
+  readMedLedger,
   writeMedLedger,
 } from '../lib/chain';
 import { categoryName } from '../lib/chain/categories';
-import { MedLedgerError, ValidationError, describeError } from '../lib/errors';
+import { MedLedgerError, NotFoundError, ValidationError, describeError } from '../lib/errors';
+import { clinicalDate, clinicalSummary } from '../lib/fhir';
 import { createIpfsClient } from '../lib/ipfs';
 import {
   IdentityMismatchError,
@@ -44,7 +46,8 @@ import {
 import { parseExpiry, parseScopes } from './cli/args';
 import { runAuditExport } from './cli/audit';
 import { consentCommands } from './cli/consent';
-import { riskCommand } from './cli/risk';
+import { describeFailure } from './cli/failure';
+import { assessRiskFile } from './cli/risk';
 
 const USAGE = `usage: medledger <command> [options] [--json]
   patient register [--name TEXT] [--birth-date YYYY-MM-DD] [--gender male|female|other|unknown]
@@ -54,7 +57,7 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     a Bundle or one resource, as the patient or a
                                                     provider with write scope; refused when it is
                                                     about someone else unless --accept-mismatch
-  list [--patient ADDRESS]
+  list [--patient ADDRESS]                          each record's clinical date and summary
   export --out FILE.json [--patient ADDRESS]
   grant PROVIDER --scopes read:observation,rw:condition|read:all --expires 30d|YYYY-MM-DD
   revoke PROVIDER
@@ -126,9 +129,20 @@ async function roleFor(chain: ChainContext, patient: Address): Promise<'patient'
   return chain.account?.toLowerCase() === patient.toLowerCase() ? 'patient' : 'provider';
 }
 
+/** Fails with a sentence when `patient` is not a registered patient (rather than listing nothing). */
+async function assertPatient(chain: ChainContext, patient: Address): Promise<void> {
+  if (await readMedLedger(chain, 'isPatient', [patient])) return;
+  throw new NotFoundError(
+    patient === chain.account
+      ? `${patient} (this wallet) is not a registered patient; register with \`medledger patient register\` first, or name a patient with --patient.`
+      : `${patient} is not a registered MedLedger patient.`,
+  );
+}
+
 async function patientVault(option: string | undefined): Promise<{ vault: Vault; patient: Address }> {
   const chain = await chainFromEnv();
   const patient = option ? address(option, '--patient') : chain.account!;
+  await assertPatient(chain, patient);
   const { key } = await enrollWallet(chain, { role: await roleFor(chain, patient) });
   return {
     vault: {
@@ -238,15 +252,21 @@ const COMMANDS: Record<string, Handler> = {
       cid: result.cid,
       superseded: result.superseded,
       ...(result.ok
-        ? { resourceType: result.payload.resource.resourceType, id: result.payload.resource.id }
+        ? {
+            resourceType: result.payload.resource.resourceType,
+            id: result.payload.resource.id,
+            clinicalDate: clinicalDate(result.payload.resource) ?? null,
+            summary: clinicalSummary(result.payload.resource),
+          }
         : { error: result.error.message }),
     }));
     io.out(
       rows
-        .map(
-          (row) =>
-            `#${row.recordId} ${row.createdAt.slice(0, 10)} ${row.category} ${'error' in row ? `UNREADABLE: ${row.error}` : row.resourceType}${row.superseded ? ' (superseded)' : ''}`,
-        )
+        .map((row) => {
+          const what = 'error' in row ? `UNREADABLE: ${row.error}` : `${row.resourceType}: ${row.summary}`;
+          const date = ('clinicalDate' in row && row.clinicalDate?.slice(0, 10)) || '—'.padEnd(10);
+          return `#${row.recordId} ${date} ${row.category} ${what}${row.superseded ? ' (superseded)' : ''}`;
+        })
         .join('\n') || 'No records.',
       rows,
     );
@@ -360,9 +380,17 @@ const COMMANDS: Record<string, Handler> = {
     if (failed.length > 0) process.exitCode = 1;
   },
 
+  async risk([file, ...extra], values, io) {
+    if (!file) throw new ValidationError([{ path: 'BUNDLE.json', message: 'name the bundle file' }]);
+    if (extra.length > 0) throw new ValidationError([{ path: extra[0]!, message: 'risk takes one bundle file' }]);
+    const { human, data } = await assessRiskFile(file, await readInput(file), { at: values.at as string | undefined });
+    io.out(human, data);
+  },
+
   async audit(_args, values, io) {
     const chain = await chainFromEnv();
     const patient = values.patient ? address(String(values.patient), '--patient') : chain.account!;
+    await assertPatient(chain, patient);
     if (values.format !== undefined) {
       const written = await runAuditExport(chain, patient, {
         format: String(values.format),
@@ -405,6 +433,7 @@ const OPTIONS = {
   valid: { type: 'string' },
   origin: { type: 'string' },
   'accept-mismatch': { type: 'boolean', default: false },
+  at: { type: 'string' },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */
@@ -417,7 +446,6 @@ ${USAGE}`);
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'risk') return riskCommand(argv.slice(1));
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
@@ -441,8 +469,9 @@ async function main(argv: string[]): Promise<number> {
     await handler(rest, values, io);
     return Number(process.exitCode ?? 0);
   } catch (error) {
-    if (io.json) console.log(JSON.stringify({ error: describeError(error) }));
-    console.error(`medledger ${name}: ${describeError(error)}`);
+    const failure = describeFailure(error);
+    if (io.json) console.log(JSON.stringify(failure.json));
+    console.error(`medledger ${name}: ${failure.message}`);
     return 1;
   }
 }

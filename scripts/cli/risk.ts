@@ -1,16 +1,15 @@
 /**
  * `risk BUNDLE.json [--at YYYY-MM-DD] [--json]`: every shipped model's result for a FHIR bundle, run
  * with onnxruntime-node. With no chain configured (no `isApproved` passed in), a model is approved
- * when its hash equals the one in its shipped model card, and the output says so.
+ * when its hash equals the one in its shipped model card, and the output says so. Failures are thrown
+ * for the CLI to report like any other command's.
  */
-import { readFile } from 'node:fs/promises';
 import type { Bundle } from '@medplum/fhirtypes';
-import { parseArgs } from 'node:util';
-import { describeError } from '../../lib/errors';
+
 import { assessBundle, checkInteractions, MODELS, type ApprovalCheck, type RiskResult } from '../../lib/ai';
 import { createNodeBackend, fileModelLoader, shippedCardApproval } from '../../lib/ai/node';
-
-const USAGE = 'usage: risk BUNDLE.json [--at YYYY-MM-DD] [--json]';
+import { ValidationError } from '../../lib/errors';
+import { parseJson } from '../../lib/fhir';
 
 const displayUnit = (unit: string): string => (unit === '1' ? '' : unit === 'a' ? ' years' : ` ${unit}`);
 
@@ -29,48 +28,39 @@ function formatResult(result: RiskResult): string {
 }
 
 /**
- * Runs the command.
+ * Assesses the bundle in `text` (read from `file`).
  *
- * @param argv - arguments after `risk`
- * @param deps - `isApproved`: the on-chain approval check when a chain is configured
- * @returns the process exit code
+ * @param file - the file's name, for messages
+ * @param text - its content
+ * @param options - `at`: the assessment date (default today); `isApproved`: the on-chain approval check
+ *   when a chain is configured
+ * @returns the report for people and its JSON form
+ * @throws ValidationError when the file is not JSON, not a Bundle, or `at` is not a date
  */
-export async function riskCommand(argv: string[], deps: { isApproved?: ApprovalCheck } = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { at: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  } catch (error) {
-    console.error(`${describeError(error)}\n${USAGE}`);
-    return 2;
+export async function assessRiskFile(
+  file: string,
+  text: string,
+  options: { at?: string; isApproved?: ApprovalCheck } = {},
+): Promise<{ human: string; data: unknown }> {
+  const at = options.at ?? new Date().toISOString().slice(0, 10);
+  const bundle = parseJson(text, file) as Bundle | null;
+  if (typeof bundle !== 'object' || bundle === null || bundle.resourceType !== 'Bundle') {
+    const found = (bundle as { resourceType?: unknown } | null)?.resourceType;
+    throw new ValidationError(
+      [{ path: file, message: `is not a FHIR Bundle${typeof found === 'string' ? ` (it is a ${found})` : ''}` }],
+      'Cannot assess risk',
+    );
   }
-  const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length > 0) {
-    console.error(USAGE);
-    return 2;
-  }
-  const at = parsed.values.at ?? new Date().toISOString().slice(0, 10);
-  try {
-    const bundle = JSON.parse(await readFile(file, 'utf8')) as Bundle;
-    if (typeof bundle !== 'object' || bundle === null || bundle.resourceType !== 'Bundle') {
-      console.error(`${file} is not a FHIR Bundle`);
-      return 1;
-    }
-    const approval = deps.isApproved
-      ? { isApproved: deps.isApproved, source: 'on-chain ModelRegistry' }
-      : { isApproved: await shippedCardApproval(MODELS), source: 'no chain configured: models approved by matching the SHA-256 in their shipped model cards' };
-    const results = await assessBundle(bundle, { backend: createNodeBackend(), loadModel: fileModelLoader, isApproved: approval.isApproved, at });
-    const interactions = checkInteractions(bundle, { at });
-    if (parsed.values.json) {
-      console.log(JSON.stringify({ at, approval: approval.source, runtime: 'onnxruntime-node', results, interactions }, null, 2));
-    } else {
-      console.log(`Risk assessment of ${file} at ${at} (approval: ${approval.source})\n`);
-      console.log(results.map(formatResult).join('\n\n'));
-      console.log(`\nDrug–drug interactions (ONC high-priority list): ${interactions.length === 0 ? 'none' : ''}`);
-      for (const flag of interactions) console.log(`  ${flag.message}`);
-    }
-    return 0;
-  } catch (error) {
-    console.error(describeError(error));
-    return 1;
-  }
+  const approval = options.isApproved
+    ? { isApproved: options.isApproved, source: 'on-chain ModelRegistry' }
+    : { isApproved: await shippedCardApproval(MODELS), source: 'no chain configured: models approved by matching the SHA-256 in their shipped model cards' };
+  const results = await assessBundle(bundle, { backend: createNodeBackend(), loadModel: fileModelLoader, isApproved: approval.isApproved, at });
+  const interactions = checkInteractions(bundle, { at });
+  const human = [
+    `Risk assessment of ${file} at ${at} (approval: ${approval.source})\n`,
+    results.map(formatResult).join('\n\n'),
+    `\nDrug–drug interactions (ONC high-priority list): ${interactions.length === 0 ? 'none' : ''}`,
+    ...interactions.map((flag) => `  ${flag.message}`),
+  ].join('\n');
+  return { human, data: { at, approval: approval.source, runtime: 'onnxruntime-node', results, interactions } };
 }
