@@ -129,8 +129,11 @@ function RangeLine({ assessed }: { assessed: AssessedValue }) {
   );
 }
 
-/** An Observation's value(s): a single value, blood pressure as 120/80 mmHg, or a table of components. */
-export function ObservationValue({ observation }: { observation: Observation }) {
+/**
+ * An Observation's value(s): a single value, blood pressure as 120/80 mmHg, or a table of components.
+ * `compact` (a line in a list) leaves out blood pressure's per-component ranges.
+ */
+export function ObservationValue({ observation, compact = false }: { observation: Observation; compact?: boolean }) {
   const pressure = bloodPressureOf(observation);
   if (pressure) {
     const systolic = assessValue(pressure.systolic);
@@ -139,13 +142,15 @@ export function ObservationValue({ observation }: { observation: Observation }) 
       <div className="record-value">
         <strong>{bloodPressureText(observation)}</strong>
         <FlagBadge flag={systolic.flag ?? diastolic.flag} />
-        <div className="muted small">
-          Systolic {systolic.value}
-          <FlagBadge flag={systolic.flag} />
-          <RangeLine assessed={systolic} />; diastolic {diastolic.value}
-          <FlagBadge flag={diastolic.flag} />
-          <RangeLine assessed={diastolic} />
-        </div>
+        {compact ? null : (
+          <div className="muted small">
+            Systolic {systolic.value}
+            <FlagBadge flag={systolic.flag} />
+            <RangeLine assessed={systolic} />; diastolic {diastolic.value}
+            <FlagBadge flag={diastolic.flag} />
+            <RangeLine assessed={diastolic} />
+          </div>
+        )}
       </div>
     );
   }

@@ -67,8 +67,22 @@ function Author({ author, patient, vault }: { author: Address; patient: Address;
   );
 }
 
-/** Where a record comes from and that it was checked: the chain's word on it, for every entry. */
-function RecordMeta({ result, patient, vault }: { result: RecordResult; patient: Address; vault: Vault }) {
+/**
+ * Where a record comes from and that it was checked: the chain's word on it, for every entry. `compact`
+ * (a line nested in a visit) gives the day it was added, with the time in its tooltip.
+ */
+function RecordMeta({
+  result,
+  patient,
+  vault,
+  compact = false,
+}: {
+  result: RecordResult;
+  patient: Address;
+  vault: Vault;
+  compact?: boolean;
+}) {
+  const added = formatDate(result.header.createdAt);
   return (
     <p className="record-meta small muted">
       {result.ok ? (
@@ -80,8 +94,15 @@ function RecordMeta({ result, patient, vault }: { result: RecordResult; patient:
         </span>
       ) : null}
       {result.ok ? ' · ' : null}
-      Record #{result.header.recordId.toString()}, added {formatDate(result.header.createdAt)} by{' '}
-      <Author author={result.header.author} patient={patient} vault={vault} />
+      Record #{result.header.recordId.toString()}, added{' '}
+      {compact ? (
+        <span title={added}>
+          {new Date(result.header.createdAt * 1000).toLocaleDateString(undefined, { dateStyle: 'medium' })}
+        </span>
+      ) : (
+        added
+      )}{' '}
+      by <Author author={result.header.author} patient={patient} vault={vault} />
     </p>
   );
 }
@@ -166,20 +187,22 @@ function NestedRecord({ entry, patient, vault }: { entry: TimelineEntry; patient
         {resource?.resourceType === 'Observation' ? (
           <>
             <span className="nested-title">{resourceTitle(resource)}</span>
-            <ObservationValue observation={resource as Observation} />
+            <ObservationValue observation={resource as Observation} compact />
           </>
         ) : (
           <span className="nested-title">{resource ? clinicalSummary(resource) : titleOf(result)}</span>
         )}
         <Badges result={result} />
       </div>
+      <div className="nested-foot">
+        <RecordMeta result={result} patient={patient} vault={vault} compact />
+        <details className="nested-details">
+          <summary>Details</summary>
+          <RecordBody result={result} vault={vault} />
+          <History history={entry.history} patient={patient} vault={vault} />
+        </details>
+      </div>
       {entry.children.length ? <NestedList entries={entry.children} patient={patient} vault={vault} /> : null}
-      <details className="nested-details">
-        <summary>Details</summary>
-        <RecordBody result={result} vault={vault} />
-        <History history={entry.history} patient={patient} vault={vault} />
-      </details>
-      <RecordMeta result={result} patient={patient} vault={vault} />
     </li>
   );
 }

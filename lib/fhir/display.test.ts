@@ -44,14 +44,17 @@ describe('quantityText', () => {
   it('prints UCUM units the way a lab report does and rounds Synthea’s long decimals', () => {
     assert.equal(quantityText({ value: 132.04525134910241, unit: 'mm[Hg]' }), '132 mmHg');
     assert.equal(quantityText({ value: 5.2, unit: '%' }), '5.2%');
-    assert.equal(quantityText({ value: 27.33, code: 'kg/m2' }), '27.33 kg/m²');
+    assert.equal(quantityText({ value: 27.33, code: 'kg/m2' }), '27.3 kg/m²');
+    assert.equal(quantityText({ value: 2.301, unit: '{score}' }), '2.3');
     assert.equal(quantityText({ value: 5, comparator: '<', unit: 'mg/L' }), '<5 mg/L');
     assert.equal(quantityText(undefined), '—');
   });
 
-  it('keeps four significant digits and whole numbers from 1000 up', () => {
-    assert.equal(formatNumber(71.44036770433708), '71.44');
-    assert.equal(formatNumber(0.012345), '0.01235');
+  it('prints whole numbers from 1000, one decimal from 10, two from 1, three significant digits below', () => {
+    assert.equal(formatNumber(71.44036770433708), '71.4');
+    assert.equal(formatNumber(7.564), '7.56');
+    assert.equal(formatNumber(0.9566), '0.957');
+    assert.equal(formatNumber(0.012345), '0.0123');
     assert.equal(formatNumber(1234.56), '1235');
     assert.equal(formatNumber(80), '80');
   });

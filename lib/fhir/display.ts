@@ -96,6 +96,7 @@ const UNIT_DISPLAY: Readonly<Record<string, string>> = {
   '[degF]': '°F',
   '[lb_av]': 'lb',
   '[in_i]': 'in',
+  'mL/min/{1.73_m2}': 'mL/min/1.73 m²',
 };
 
 /**
@@ -104,18 +105,24 @@ const UNIT_DISPLAY: Readonly<Record<string, string>> = {
  */
 export function unitText(unit: string | undefined): string {
   if (!unit) return '';
+  // A UCUM annotation alone (`{score}`, `{count}`) is a dimensionless number.
+  if (/^\{[^}]*\}$/.test(unit)) return '';
   return UNIT_DISPLAY[unit] ?? unit;
 }
 
 /**
- * A measured number as a lab report prints it: at most four significant digits (Synthea writes
- * `132.04525134910241`), whole numbers from 1000 up, integers as they are.
+ * A measured number as a lab report prints it, without the false precision of generated data
+ * (Synthea writes `132.04525134910241`): whole numbers from 1000 up, one decimal from 10, two from 1,
+ * three significant digits below 1; integers as they are.
  * @param value - the number
  */
 export function formatNumber(value: number): string {
   if (Number.isInteger(value)) return String(value);
-  if (Math.abs(value) >= 1000) return String(Math.round(value));
-  return String(Number(value.toPrecision(4)));
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1000) return String(Math.round(value));
+  if (magnitude >= 10) return String(Number(value.toFixed(1)));
+  if (magnitude >= 1) return String(Number(value.toFixed(2)));
+  return String(Number(value.toPrecision(3)));
 }
 
 /**

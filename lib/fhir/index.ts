@@ -22,6 +22,8 @@ export {
   type AttachmentEncryption,
 } from './attachment';
 export {
+  addressText,
+  attachmentText,
   bloodPressureOf,
   bloodPressureText,
   clinicalDate,
@@ -39,10 +41,13 @@ export {
   LOINC,
   LOINC_DISPLAY,
   moneyText,
+  narrativeText,
   observationValueText,
+  periodText,
   quantityText,
   referenceText,
   resourceTitle,
+  telecomText,
   unitText,
   valueWithUnit,
 } from './display';
