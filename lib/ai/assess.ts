@@ -3,6 +3,8 @@
  * model → risk, band and per-feature contributions. A model whose inputs are missing or outside its
  * validated range returns "insufficient" or "out-of-range" with the reason, never a score.
  */
+import type { Patient } from '@medplum/fhirtypes';
+
 import { bandOf, MODELS, type FeatureSpec, type ModelSpec, type RiskBand } from './catalog';
 import { extractFeatures, type ExtractedFeature, type FeatureExtraction } from './features';
 import type { ResourceSource } from './fhir';
@@ -54,6 +56,8 @@ export interface RiskEngineOptions {
 export interface AssessOptions {
   /** Assessment date `YYYY-MM-DD` (or a Date); defaults to today. Each input is the latest on or before it. */
   readonly at?: Date | string;
+  /** The patient's profile: resources about anyone else are not used (default: the first Patient). */
+  readonly owner?: Patient;
 }
 
 /**
@@ -229,7 +233,7 @@ export class RiskEngine {
 export async function assessBundle(source: ResourceSource, options: RiskEngineOptions & AssessOptions): Promise<RiskResult[]> {
   const engine = new RiskEngine(options);
   try {
-    return await engine.assess(source, { at: options.at });
+    return await engine.assess(source, { at: options.at, owner: options.owner });
   } finally {
     await engine.close();
   }

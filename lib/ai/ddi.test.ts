@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Bundle, MedicationRequest } from '@medplum/fhirtypes';
+import type { Bundle, MedicationRequest, Patient, Resource } from '@medplum/fhirtypes';
 import { checkInteractions, ONC_HIGH_PRIORITY_DDI } from './ddi';
 
 const request = (id: string, display: string, status: MedicationRequest['status'] = 'active'): MedicationRequest => ({
@@ -18,6 +18,17 @@ describe('checkInteractions', () => {
   it('ships the 15 interactions of the ONC list with its citation', () => {
     assert.equal(ONC_HIGH_PRIORITY_DDI.interactions.length, 15);
     assert.match(ONC_HIGH_PRIORITY_DDI.citation, /Phansalkar/);
+  });
+
+  it("does not pair the patient's medication with another person's", () => {
+    const patients: Patient[] = [
+      { resourceType: 'Patient', id: 'p', name: [{ text: 'Maria Santos' }], birthDate: '1968-05-14' },
+      { resourceType: 'Patient', id: 'q', name: [{ text: 'Patria Schimmel' }], birthDate: '1974-05-21' },
+    ];
+    const theirs = { ...request('b', 'Clarithromycin 500 MG Oral Tablet'), subject: { reference: 'Patient/q' } };
+    const resources: Resource[] = [...patients, request('a', 'Simvastatin 20 MG Oral Tablet'), theirs];
+    assert.deepEqual(checkInteractions(resources, { at: '2021-06-01' }), []);
+    assert.equal(checkInteractions(resources.slice(2), { at: '2021-06-01' }).length, 1, 'without Patients both count');
   });
 
   it('flags simvastatin with clarithromycin by ingredient', () => {

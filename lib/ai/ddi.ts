@@ -2,6 +2,8 @@
  * Drug–drug interaction flags for a patient's active medications against the ONC high-priority list
  * (Phansalkar et al., JAMIA 2012), matched by RxNorm ingredient name.
  */
+import type { Patient } from '@medplum/fhirtypes';
+
 import oncDdi from './data/onc-ddi.json';
 import { activeMedications, matchIngredients, type ActiveMedication, type ResourceSource } from './fhir';
 import { assessmentInstant } from './features';
@@ -68,8 +70,12 @@ export function interactionsAmong(medications: readonly ActiveMedication[]): Int
  * Interaction flags for the medications active in a patient's record at a date.
  *
  * @param source - the patient's Bundle or resources
- * @param options - `at`: `YYYY-MM-DD` or Date, default now
+ * @param options - `at`: `YYYY-MM-DD` or Date, default now; `owner`: the patient's profile (see
+ *   `activeMedications`)
  */
-export function checkInteractions(source: ResourceSource, options: { at?: Date | string } = {}): InteractionFlag[] {
-  return interactionsAmong(activeMedications(source, assessmentInstant(options.at)));
+export function checkInteractions(
+  source: ResourceSource,
+  options: { at?: Date | string; owner?: Patient } = {},
+): InteractionFlag[] {
+  return interactionsAmong(activeMedications(source, assessmentInstant(options.at), options.owner));
 }

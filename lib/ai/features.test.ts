@@ -132,6 +132,22 @@ describe('extractFeatures', () => {
     assert.equal(extractFeatures(bundle([{ ...patient, gender: 'unknown' }]), { at: '2021-06-15' }).features.has('sex_male'), false);
   });
 
+  it("uses only resources about the patient: another person's Patient, diabetes and medications are left out", () => {
+    const other: Patient = { resourceType: 'Patient', id: 'p2', name: [{ given: ['Patria'], family: 'Schimmel' }], gender: 'female', birthDate: '1974-05-21' };
+    const theirs = [other, { ...diabetes('d2', 'active', '2015-06-01'), subject: { reference: 'Patient/p2' } }, { ...medication('m2', 'Lisinopril 10 MG Oral Tablet', 'active', '2020-01-01'), subject: { reference: 'Patient/p2' } }];
+    const mine: Patient = { ...patient, name: [{ text: 'Max Mustermann' }] };
+    for (const extraction of [
+      extractFeatures(bundle([mine, ...theirs]), { at: '2021-06-15' }),
+      extractFeatures(bundle([...theirs, mine]), { at: '2021-06-15', owner: { resourceType: 'Patient', name: [{ text: 'Max Mustermann' }] } }),
+    ]) {
+      assert.equal(extraction.features.get('age')?.value, 55);
+      assert.equal(extraction.features.get('sex_male')?.value, 1);
+      assert.equal(extraction.features.get('diabetes')?.value, 0);
+      assert.equal(extraction.features.get('bp_treated')?.value, 0);
+      assert.ok(extraction.notes.includes('3 resources about another person than the patient are not used'));
+    }
+  });
+
   it('rejects a malformed assessment date', () => {
     assert.throws(() => extractFeatures(bundle([patient]), { at: '01/06/2021' }), ValidationError);
   });

@@ -6,6 +6,7 @@
  */
 import type { Condition, Observation, ObservationComponent, Patient, Quantity } from '@medplum/fhirtypes';
 import { ValidationError } from '../errors';
+import { aboutOwner } from '../fhir/patient';
 import { boundsOf, classifyValue } from './bounds';
 import {
   ANTIHYPERTENSIVE_CLASSES,
@@ -139,16 +140,24 @@ function conditionActiveAt(condition: Condition, at: Date): boolean {
 }
 
 /**
- * Reads every feature the models use from a patient's resources.
+ * Reads every feature the models use from a patient's resources: only those about the patient
+ * (`aboutOwner`), so another person's bundle imported into the record changes nothing.
  *
- * @param source - a Bundle or list of resources of one patient
- * @param options - `at`: assessment date (`YYYY-MM-DD` or Date), default now
+ * @param input - a Bundle or list of resources of one patient
+ * @param options - `at`: assessment date (`YYYY-MM-DD` or Date), default now; `owner`: the patient's
+ *   profile, default the first Patient among the resources
  */
-export function extractFeatures(source: ResourceSource, options: { at?: Date | string } = {}): FeatureExtraction {
+export function extractFeatures(
+  input: ResourceSource,
+  options: { at?: Date | string; owner?: Patient } = {},
+): FeatureExtraction {
   const at = assessmentInstant(options.at);
+  const source = aboutOwner(input, options.owner);
   const resources = resourcesOf(source);
   const features = new Map<string, ExtractedFeature>();
   const notes: string[] = [];
+  const others = resourcesOf(input).length - resources.length;
+  if (others > 0) notes.push(`${others} resources about another person than the patient are not used`);
   const put = (feature: ExtractedFeature): void => {
     features.set(feature.name, feature);
   };

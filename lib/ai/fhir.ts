@@ -1,5 +1,6 @@
 /** Small readers over FHIR R4 resources shared by feature extraction, interaction checks and plausibility. */
-import type { Bundle, CodeableConcept, Medication, MedicationRequest, MedicationStatement, Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CodeableConcept, Medication, MedicationRequest, MedicationStatement, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import { aboutOwner } from '../fhir/patient';
 import { RXNORM } from './codes';
 
 /** A patient's resources, from a Bundle or a plain list. */
@@ -100,10 +101,14 @@ function isActiveAt(resource: MedicationRequest | MedicationStatement, at: Date)
  * MedicationStatements with status `active` whose effective period covers it. Medications given by
  * reference are resolved against contained resources and the bundle (by `fullUrl` or `Medication/id`).
  *
- * @param source - the patient's resources
+ * Only medications of the patient count (`aboutOwner`).
+ *
+ * @param input - the patient's resources
  * @param at - the assessment instant
+ * @param owner - the patient's profile, default the first Patient among the resources
  */
-export function activeMedications(source: ResourceSource, at: Date): ActiveMedication[] {
+export function activeMedications(input: ResourceSource, at: Date, owner?: Patient): ActiveMedication[] {
+  const source = aboutOwner(input, owner);
   const resources = resourcesOf(source);
   const byReference = new Map<string, Medication>();
   if (!Array.isArray(source)) {

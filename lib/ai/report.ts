@@ -5,7 +5,7 @@
  * record they came from. The caller brings the records, the inference backend, the model files and
  * the approval lookup; nothing here reads the chain or the network itself.
  */
-import type { Bundle, BundleEntry, CodeableConcept, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, CodeableConcept, Patient, Resource } from '@medplum/fhirtypes';
 
 import type { RecordCategory } from '../chain/categories';
 import { IntegrityError, describeError } from '../errors';
@@ -126,6 +126,8 @@ function observationDays(bundle: Bundle, at: Date): string[] {
 export interface ScoreOptions {
   /** The assessment date (`YYYY-MM-DD` or a Date); default now. */
   readonly at?: Date | string;
+  /** The patient's profile: resources about anyone else are not used (default: the first Patient). */
+  readonly owner?: Patient;
   readonly backend: InferenceBackend;
   readonly loadModel: ModelLoader;
   /** The approval of each model file's hash; a model that is not approved is not run. */
@@ -180,11 +182,11 @@ export async function scoreModels(bundle: Bundle, options: ScoreOptions): Promis
           `Model ${file.spec.name} ${file.spec.version} (sha256 ${file.sha256}) is not approved in the on-chain model registry, so it was not run.`,
         );
       }
-      const [result] = await engine.assess(bundle, { at });
+      const [result] = await engine.assess(bundle, { at, owner: options.owner });
       const trend: TrendPoint[] = [];
       if (result?.status === 'ok') {
         for (const day of days) {
-          const [earlier] = await engine.assess(bundle, { at: day });
+          const [earlier] = await engine.assess(bundle, { at: day, owner: options.owner });
           // A day whose results this model does not use leaves the score as it was: not a new point.
           const unchanged = trend.length > 0 && Math.abs(trend[trend.length - 1]!.risk - (earlier?.risk ?? NaN)) < 1e-6;
           if (earlier?.status === 'ok' && earlier.risk !== null && !unchanged)
@@ -233,8 +235,8 @@ export async function assessPatientBundle(
   return {
     assessedAt,
     models,
-    medications: activeMedications(bundle, assessedAt),
-    interactions: checkInteractions(bundle, { at: assessedAt }),
+    medications: activeMedications(bundle, assessedAt, options.owner),
+    interactions: checkInteractions(bundle, { at: assessedAt, owner: options.owner }),
     plausibility,
   };
 }
