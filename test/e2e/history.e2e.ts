@@ -2,14 +2,26 @@
  * The browser test of issue 15: a patient imports a multi-year, multi-type history shaped like a
  * Synthea export and reads it like a patient portal: visits with what happened in them, values in
  * words, no raw JSON, the people and places of care apart, trends as charts, and a phone-width layout
- * without horizontal scrolling. Screenshots go to test-results/e2e/ (history-*.png).
+ * without horizontal scrolling; then her doctor reads the same history with the same trends.
+ * Screenshots go to test-results/e2e/ (history-*.png).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { Locator, Page } from 'playwright-core';
+import { keccak256, toHex } from 'viem';
 
+import {
+  RECORD_CATEGORIES,
+  connectChain,
+  deployments,
+  parseProviderKind,
+  readScope,
+  writeMedLedger,
+} from '../../lib/chain';
+import { createIpfsClient } from '../../lib/ipfs';
+import { enrollWallet, grantAccess, publishProviderKey } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { historyBundle } from '../../lib/testing/history-fixture';
 import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem } from './system';
@@ -33,7 +45,8 @@ async function visit(page: Page, path: string): Promise<void> {
     (href) => (window as unknown as { next: { router: { push(h: string): void } } }).next.router.push(href),
     path,
   );
-  await page.waitForURL((url) => url.pathname === path);
+  const target = new URL(path, 'http://app');
+  await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search);
 }
 
 /** How far the page scrolls sideways: 0 when nothing is wider than the viewport. */
@@ -48,6 +61,26 @@ function firstScreen(page: Page, name: string): Promise<Buffer> {
 
 let system: System;
 let patient: Actor;
+let doctor: Actor | undefined;
+
+/** Connects an actor's wallet and derives its encryption key in this tab. */
+async function connectAndUnlock(actor: Actor): Promise<void> {
+  const { page } = actor;
+  await page.goto(new URL('/onboarding', system.webUrl).href);
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await (
+    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
+  ).click();
+  await page.getByRole('button', { name: 'Derive my encryption key' }).click();
+  await shown(page.getByText(/encryption key is unlocked in this tab/));
+}
+
+/** The chain and IPFS as a devnet account's own Node client sees them. */
+async function vaultOf(privateKey: (typeof DEVNET_KEYS)[keyof typeof DEVNET_KEYS], role: 'patient' | 'provider') {
+  const chain = await connectChain({ rpcUrl: system.rpcUrl, privateKey, deployment: deployments[31337] });
+  const { key: identity } = await enrollWallet(chain, { role });
+  return { chain, ipfs: createIpfsClient(system.ipfsApiUrl), identity };
+}
 
 describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () => {
   before(async () => {
@@ -55,21 +88,16 @@ describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () =>
     patient = await openActor(system, { privateKey: DEVNET_KEYS.patient, viewport: DESKTOP });
   });
   after(async () => {
-    const foreign = patient?.foreignRequests ?? [];
+    const foreign = [...(patient?.foreignRequests ?? []), ...(doctor?.foreignRequests ?? [])];
     await patient?.context.close().catch(() => undefined);
+    await doctor?.context.close().catch(() => undefined);
     await system?.stop();
     assert.deepEqual(foreign, [], 'no request may leave the machine (the charts load nothing from outside)');
   });
 
   test('the patient registers and imports a Synthea-shaped bundle of every common type', async () => {
     const { page } = patient;
-    await page.goto(new URL('/onboarding', system.webUrl).href);
-    await page.getByRole('button', { name: 'Connect wallet' }).click();
-    await (
-      await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
-    ).click();
-    await page.getByRole('button', { name: 'Derive my encryption key' }).click();
-    await shown(page.getByText(/encryption key is unlocked in this tab/));
+    await connectAndUnlock(patient);
     await page.getByRole('radio', { name: 'A patient' }).check();
     await page.getByLabel('Full name').fill('Rosa Alvarez');
     await page.getByLabel('Date of birth').fill('1966-08-14');
@@ -166,5 +194,41 @@ describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () =>
     await firstScreen(page, 'history-timeline-phone');
     await screenshot(page, 'history-timeline-phone-full');
     await page.setViewportSize(DESKTOP);
+  });
+
+  test('her doctor, once granted, reads the same history with the same trends', async () => {
+    const admin = await connectChain({
+      rpcUrl: system.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: deployments[31337],
+    });
+    doctor = await openActor(system, { privateKey: DEVNET_KEYS.doctor, viewport: DESKTOP });
+    await writeMedLedger(admin, 'registerProvider', [
+      doctor.wallet.address,
+      parseProviderKind('doctor'),
+      keccak256(toHex('history-doctor')),
+    ]);
+    await publishProviderKey(await vaultOf(DEVNET_KEYS.doctor, 'provider'));
+    const readEverything = Object.values(RECORD_CATEGORIES).reduce(
+      (scopes, category) => scopes | readScope(category),
+      0n,
+    );
+    await grantAccess(await vaultOf(DEVNET_KEYS.patient, 'patient'), {
+      provider: doctor.wallet.address,
+      scopes: readEverything,
+      expiry: Math.floor(Date.now() / 1000) + 30 * 86_400,
+    });
+
+    await connectAndUnlock(doctor);
+    const { page } = doctor;
+    await visit(page, `/provider/patient?address=${patient.wallet.address}`);
+    await (await shown(page.getByRole('button', { name: 'Open records' }))).click();
+    await shown(page.getByRole('article', { name: 'Visit: General examination of patient (procedure)' }), 60_000);
+    assert.doesNotMatch(await page.locator('main').innerText(), /"resourceType"|urn:uuid:/);
+    await page.getByRole('tab', { name: /^Trends/ }).click();
+    const bp = page.locator('.trend-card').filter({ has: page.getByRole('heading', { name: 'Blood pressure' }) });
+    await shown(bp.locator('.trend-chart canvas'));
+    assert.match(await bp.innerText(), /142\/90 mmHg/);
+    await firstScreen(page, 'history-doctor-trends');
   });
 });
