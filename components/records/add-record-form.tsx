@@ -9,7 +9,8 @@ import { RECORD_CATEGORIES, decodeScopes } from '../../lib/chain/categories';
 import { readMedLedger } from '../../lib/chain/medledger';
 import { ValidationError } from '../../lib/errors';
 import { validateResource } from '../../lib/fhir';
-import { importBundleRecords } from '../../lib/records/bundle';
+import { type ImportReport, importBundleRecords } from '../../lib/records/bundle';
+import { checkIdentity } from '../../lib/records/profile';
 import { loadKeyring } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
 import { type WriteOptions, addFile, addRecords } from '../../lib/records/write';
@@ -161,13 +162,14 @@ export function AddRecordForm({
           <FhirUploadForm
             busy={busy}
             writable={allowed}
-            saveResource={saveResource}
-            importBundle={(text, count) =>
-              write(
-                (options) => importBundleRecords(vault, patient, text, options),
-                `${count} record${count === 1 ? '' : 's'} imported.`,
-              )
-            }
+            checkIdentity={(subjects) => checkIdentity(vault, patient, subjects)}
+            importFile={async (text, { acceptMismatch }) => {
+              let report: ImportReport | undefined;
+              const done = await write(async (options) => {
+                report = await importBundleRecords(vault, patient, text, { ...options, acceptMismatch });
+              }, 'Import finished.');
+              return done ? report : undefined;
+            }}
           />
         ) : null}
         {current === 'document' ? (

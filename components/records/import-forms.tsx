@@ -1,12 +1,14 @@
 'use client';
 
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { type ChangeEvent, type FormEvent, useId, useState } from 'react';
 
 import { checkBundle, checkObservation } from '../../lib/ai/plausibility';
 import { categoryOf } from '../../lib/chain/categories';
 import { ValidationError, type ValidationIssue, describeError } from '../../lib/errors';
-import { importBundle, parseJson, sniffContentType, validateResource } from '../../lib/fhir';
+import { hasDemographics, importBundle, parseJson, patientLabel, sniffContentType, validateResource } from '../../lib/fhir';
+import type { ImportReport } from '../../lib/records/bundle';
+import type { IdentityCheck } from '../../lib/records/profile';
 import { categoryLabel } from './format';
 
 /** Largest document accepted, checked before anything is encrypted (the IPFS proxy takes 25 MB of ciphertext). */
@@ -48,7 +50,7 @@ export function IssueList({
 
 type Parsed =
   | { kind: 'bundle'; text: string; resources: Resource[]; warnings: string[] }
-  | { kind: 'resource'; resource: Resource; warnings: string[] };
+  | { kind: 'resource'; text: string; resource: Resource; warnings: string[] };
 
 /** Parses and validates a picked FHIR file without writing anything: a Bundle or a single resource. */
 function parseFhirFile(text: string): Parsed {
@@ -63,7 +65,7 @@ function parseFhirFile(text: string): Parsed {
     resource.resourceType === 'Observation'
       ? checkObservation(resource).map((warning) => `${warning.path}: ${warning.message}`)
       : [];
-  return { kind: 'resource', resource, warnings };
+  return { kind: 'resource', text, resource, warnings };
 }
 
 function summary(resources: readonly Resource[]): string {
@@ -72,24 +74,50 @@ function summary(resources: readonly Resource[]): string {
   return [...counts].map(([type, count]) => `${count} ${type}`).join(', ');
 }
 
+/** Whom a picked file is about, while it is being checked, once checked, or why it could not be. */
+type Identity = { state: 'checking' } | { state: 'checked'; check: IdentityCheck } | { state: 'failed'; message: string };
+
+/** What an import did, in one sentence. */
+function importedText(report: ImportReport): string {
+  const { added, corrected, skipped } = report;
+  const parts = [`${added.length} added`, `${corrected.length} corrected`, `${skipped} already in the record (skipped)`];
+  return `Imported: ${parts.join(', ')}.${report.identity.status === 'adopt' ? ` ${report.identity.message}.` : ''}`;
+}
+
 export interface ImportProps {
   busy: boolean;
   /** Categories the writer may add to; undefined when every category is allowed (the patient). */
   writable?: ReadonlySet<number>;
-  importBundle: (text: string, count: number) => Promise<boolean>;
-  saveResource: (resource: Resource, label: string) => Promise<boolean>;
+  /** Compares the file's Patients with the patient's profile (lib/records `checkIdentity`); writes nothing. */
+  checkIdentity: (subjects: readonly Patient[]) => Promise<IdentityCheck>;
+  /**
+   * Imports the file (lib/records `importBundleRecords`); `acceptMismatch` once the person confirmed that
+   * records about someone else belong here. Undefined when the import failed (its status says why).
+   */
+  importFile: (text: string, options: { acceptMismatch: boolean }) => Promise<ImportReport | undefined>;
 }
 
-/** "Upload FHIR JSON or Bundle": validated in full before anything is encrypted or written. */
-export function FhirUploadForm({ busy, writable, importBundle: runImport, saveResource }: ImportProps) {
+/**
+ * "Upload FHIR JSON or Bundle": validated in full, and checked against the patient's profile for whom
+ * it is about, before anything is encrypted or written. Records about someone else (or whose person
+ * could not be checked) are imported only after a confirmation that names both people.
+ */
+export function FhirUploadForm({ busy, writable, checkIdentity, importFile }: ImportProps) {
   const inputId = useId();
+  const confirmId = useId();
   const [parsed, setParsed] = useState<Parsed>();
   const [problem, setProblem] = useState<{ title: string; issues: readonly ValidationIssue[] }>();
+  const [identity, setIdentity] = useState<Identity>();
+  const [confirmed, setConfirmed] = useState(false);
+  const [imported, setImported] = useState<string>();
   const [fileKey, setFileKey] = useState(0);
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
     setParsed(undefined);
     setProblem(undefined);
+    setIdentity(undefined);
+    setConfirmed(false);
+    setImported(undefined);
     const file = event.target.files?.[0];
     if (!file) return;
     if (file.size > MAX_JSON_BYTES) {
@@ -99,55 +127,69 @@ export function FhirUploadForm({ busy, writable, importBundle: runImport, saveRe
       });
       return;
     }
+    let result: Parsed;
     try {
-      const result = parseFhirFile(await file.text());
-      const resources = result.kind === 'bundle' ? result.resources : [result.resource];
-      const forbidden = writable
-        ? resources
-            .map((resource, index) => ({ resource, index }))
-            .filter(({ resource }) => !writable.has(categoryOf(resource.resourceType)))
-        : [];
-      if (forbidden.length > 0) {
-        setProblem({
-          title: 'You may not add some of these records.',
-          issues: forbidden.map(({ resource, index }) => ({
-            path: result.kind === 'bundle' ? `Bundle.entry[${index}].resource` : resource.resourceType,
-            message: `${resource.resourceType} records (${categoryLabel(categoryOf(resource.resourceType))}) are not in your write access`,
-          })),
-        });
-        return;
-      }
-      if (resources.length === 0) {
-        setProblem({
-          title: 'The Bundle is empty.',
-          issues: [{ path: 'Bundle.entry', message: 'has no resources to import' }],
-        });
-        return;
-      }
-      setParsed(result);
+      result = parseFhirFile(await file.text());
     } catch (error) {
       setProblem(
         error instanceof ValidationError
           ? { title: 'This is not valid FHIR R4.', issues: error.issues }
           : { title: 'The file could not be read.', issues: [{ path: 'file', message: describeError(error) }] },
       );
+      return;
+    }
+    const resources = result.kind === 'bundle' ? result.resources : [result.resource];
+    const forbidden = writable
+      ? resources
+          .map((resource, index) => ({ resource, index }))
+          .filter(({ resource }) => !writable.has(categoryOf(resource.resourceType)))
+      : [];
+    if (forbidden.length > 0) {
+      setProblem({
+        title: 'You may not add some of these records.',
+        issues: forbidden.map(({ resource, index }) => ({
+          path: result.kind === 'bundle' ? `Bundle.entry[${index}].resource` : resource.resourceType,
+          message: `${resource.resourceType} records (${categoryLabel(categoryOf(resource.resourceType))}) are not in your write access`,
+        })),
+      });
+      return;
+    }
+    if (resources.length === 0) {
+      setProblem({
+        title: 'The Bundle is empty.',
+        issues: [{ path: 'Bundle.entry', message: 'has no resources to import' }],
+      });
+      return;
+    }
+    setParsed(result);
+    const subjects = resources.filter((resource): resource is Patient => resource.resourceType === 'Patient');
+    setIdentity({ state: 'checking' });
+    try {
+      setIdentity({ state: 'checked', check: await checkIdentity(subjects) });
+    } catch (error) {
+      setIdentity({ state: 'failed', message: describeError(error) });
     }
   }
 
+  const check = identity?.state === 'checked' ? identity.check : undefined;
+  const needsConfirmation = check?.status === 'mismatch' || check?.status === 'unchecked';
+
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!parsed) return;
-    const done =
-      parsed.kind === 'bundle'
-        ? await runImport(parsed.text, parsed.resources.length)
-        : await saveResource(parsed.resource, `${parsed.resource.resourceType} imported.`);
-    if (done) {
+    if (!parsed || (needsConfirmation && !confirmed)) return;
+    const report = await importFile(parsed.text, { acceptMismatch: needsConfirmation && confirmed });
+    if (report) {
+      setImported(importedText(report));
       setParsed(undefined);
+      setIdentity(undefined);
+      setConfirmed(false);
       setFileKey((key) => key + 1);
     }
   }
 
   const count = parsed ? (parsed.kind === 'bundle' ? parsed.resources.length : 1) : 0;
+  const owner = check?.profile && hasDemographics(check.profile.resource) ? patientLabel(check.profile.resource) : undefined;
+  const subjects = check?.subjects.map(patientLabel).join(' and ');
   return (
     <form onSubmit={submit} aria-label="Upload FHIR JSON or Bundle">
       <label htmlFor={inputId}>FHIR JSON file (one resource or a Bundle)</label>
@@ -160,7 +202,8 @@ export function FhirUploadForm({ busy, writable, importBundle: runImport, saveRe
       />
       <p className="small muted">
         For example an export from your hospital’s patient portal or Synthea. The whole file is checked first; if
-        anything is wrong, nothing is written.
+        anything is wrong, or it is about someone else, nothing is written. Records already in the record are not
+        added again.
       </p>
       {problem ? <IssueList title={problem.title} issues={problem.issues} /> : null}
       {parsed ? (
@@ -180,7 +223,46 @@ export function FhirUploadForm({ busy, writable, importBundle: runImport, saveRe
           ) : null}
         </div>
       ) : null}
-      <button type="submit" disabled={busy || !parsed}>
+      {parsed && identity?.state === 'checking' ? (
+        <p className="notice notice-pending" role="status">
+          Checking whom this file is about against the patient’s profile…
+        </p>
+      ) : null}
+      {parsed && identity?.state === 'failed' ? (
+        <p className="notice notice-error" role="alert">
+          Whom this file is about could not be checked: {identity.message}
+        </p>
+      ) : null}
+      {parsed && (check?.status === 'match' || check?.status === 'adopt') ? (
+        <p className="notice notice-ok" role="status">
+          {check.message}.
+        </p>
+      ) : null}
+      {parsed && needsConfirmation ? (
+        <div className="notice notice-error" role="alert" aria-label="Whom this file is about">
+          <strong>{check.message}.</strong> Nothing has been imported.
+          <div className="checks">
+            <label htmlFor={confirmId}>
+              <input
+                id={confirmId}
+                type="checkbox"
+                checked={confirmed}
+                onChange={(event) => setConfirmed(event.target.checked)}
+              />
+              {`Import the records about ${subjects} into the record of ${owner ?? 'this patient'} anyway: they belong there.`}
+            </label>
+          </div>
+        </div>
+      ) : null}
+      {imported ? (
+        <p className="notice notice-ok" role="status">
+          {imported}
+        </p>
+      ) : null}
+      <button
+        type="submit"
+        disabled={busy || !parsed || identity?.state === 'checking' || (needsConfirmation && !confirmed)}
+      >
         {count > 0 ? `Import ${count} record${count === 1 ? '' : 's'}` : 'Import records'}
       </button>
     </form>
