@@ -20,7 +20,10 @@ import {
   deploymentFor,
   readMedLedger,
   readScope,
+  writeModelRegistry,
 } from '../lib/chain';
+import { FRAMINGHAM_LIPID, MODELS } from '../lib/ai';
+import { CARDS_DIR } from '../lib/ai/node';
 import { type KuboRPCClient, createIpfsClient } from '../lib/ipfs';
 import { type RunningIpfsNode, startIpfsNode } from '../lib/ipfs/node';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
@@ -349,6 +352,55 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     const again = await cli('insurer', 'consent-submit', human.stdout.split('\n')[0]!);
     assert.equal(again.code, 1, 'the other link of the same nonce is used up');
     assert.match(again.stderr, /already used, cancelled by the patient, or replaced/);
+  });
+
+  it('risk reports model approval from the chain it reaches, and says approval was not checked without one', async () => {
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
+    const lipid = FRAMINGHAM_LIPID;
+    const card = JSON.parse(await readFile(path.join(CARDS_DIR, `${lipid.name}.json`), 'utf8')) as { sha256: string };
+    await writeModelRegistry(admin, 'approveModel', [`0x${card.sha256}`, lipid.name, 1, '0x01']);
+
+    type RiskJson = {
+      approval: { checked: boolean; source: string };
+      models: { model: string; approval: { approved: boolean } | null; refusal?: string }[];
+      results: { model: string }[];
+    };
+    const onChain = await cliJson<RiskJson>('patient', 'risk', bundleFile);
+    assert.equal(onChain.approval.checked, true);
+    assert.match(onChain.approval.source, /on-chain ModelRegistry 0x[0-9a-fA-F]{40} \(chain 31337/);
+    assert.deepEqual(
+      onChain.models.map((model) => [model.model, model.approval?.approved]),
+      MODELS.map((spec) => [spec.name, spec.name === lipid.name]),
+    );
+    assert.ok(
+      onChain.models
+        .filter((model) => model.model !== lipid.name)
+        .every((model) => /not approved in the on-chain model registry/.test(model.refusal!)),
+    );
+    assert.deepEqual(
+      onChain.results.map((result) => result.model),
+      [lipid.name],
+    );
+
+    // Nothing answers on port 1: the models run on their shipped cards' hashes, and the report says so.
+    const offline = await new Promise<Run>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', TSX, CLI, 'risk', bundleFile],
+        { cwd: workDir, env: { ...process.env, MEDLEDGER_RPC_URL: 'http://127.0.0.1:1' }, timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(
+      offline.stdout,
+      /Model approval: not checked \(no MedLedger chain reachable at http:\/\/127\.0\.0\.1:1: .*\); models run because their SHA-256 matches their shipped model card/,
+    );
+    assert.equal(offline.stdout.match(/approval: not checked \(file matches its model card\)/g)?.length, MODELS.length);
   });
 
   it('verifies every record against its CID and on-chain hash, and says so in plain text too', async () => {

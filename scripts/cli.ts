@@ -73,7 +73,8 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     a signed consent link to hand a provider
                                                     (patient; no transaction, no fee)
   consent-submit URL_OR_FRAGMENT                    submit a patient's consent link (provider)
-  risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle, no chain needed`;
+  risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle; model approval from the
+                                                    chain's ModelRegistry when one answers, else not checked`;
 
 interface Io {
   json: boolean;
