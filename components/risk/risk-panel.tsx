@@ -4,7 +4,7 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { Address } from 'viem';
 
-import { PROFILE_CATEGORIES, categoryName } from '../../lib/chain/categories';
+import { PROFILE_CATEGORIES, categoryLabel } from '../../lib/chain/categories';
 import { describeError } from '../../lib/errors';
 import type { Vault } from '../../lib/records/vault';
 import { Skeleton } from '../gate';
@@ -139,7 +139,7 @@ function Coverage({ report }: { report: RiskReport }) {
   }
   const readable = report.readableCategories;
   if (readable) {
-    const shared = readable.map((category) => categoryName(category) ?? `category ${category}`);
+    const shared = readable.map((category) => categoryLabel(category).toLowerCase());
     // The profile (date of birth, sex) is filed under "profile" (under "other" before that category
     // existed); without it every score lacks age and sex.
     const profile = PROFILE_CATEGORIES.some((category) => readable.includes(category))
