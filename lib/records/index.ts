@@ -2,8 +2,10 @@
  * The one record pipeline: FHIR resource or file → validate → encrypt → IPFS → on-chain anchor, and
  * back: chain → IPFS → verify → decrypt → FHIR. The web app, the CLI and the tests all go through here.
  */
+export * from './audit';
 export * from './bundle';
 export * from './consent';
+export * from './consent-link';
 export * from './directory';
 export * from './erase';
 export * from './identity';
