@@ -1,7 +1,7 @@
 'use client';
 
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
-import { type ChangeEvent, type FormEvent, useId, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useId, useRef, useState } from 'react';
 
 import { checkBundle, checkObservation } from '../../lib/ai/plausibility';
 import { categoryOf } from '../../lib/chain/categories';
@@ -111,8 +111,11 @@ export function FhirUploadForm({ busy, writable, checkIdentity, importFile }: Im
   const [confirmed, setConfirmed] = useState(false);
   const [imported, setImported] = useState<string>();
   const [fileKey, setFileKey] = useState(0);
+  // The file picked last: a slower check of an earlier pick must not overwrite its result.
+  const pick = useRef(0);
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
+    const token = ++pick.current;
     setParsed(undefined);
     setProblem(undefined);
     setIdentity(undefined);
@@ -130,6 +133,7 @@ export function FhirUploadForm({ busy, writable, checkIdentity, importFile }: Im
     let result: Parsed;
     try {
       result = parseFhirFile(await file.text());
+      if (token !== pick.current) return;
     } catch (error) {
       setProblem(
         error instanceof ValidationError
@@ -165,9 +169,10 @@ export function FhirUploadForm({ busy, writable, checkIdentity, importFile }: Im
     const subjects = resources.filter((resource): resource is Patient => resource.resourceType === 'Patient');
     setIdentity({ state: 'checking' });
     try {
-      setIdentity({ state: 'checked', check: await checkIdentity(subjects) });
+      const check = await checkIdentity(subjects);
+      if (token === pick.current) setIdentity({ state: 'checked', check });
     } catch (error) {
-      setIdentity({ state: 'failed', message: describeError(error) });
+      if (token === pick.current) setIdentity({ state: 'failed', message: describeError(error) });
     }
   }
 
