@@ -12,6 +12,7 @@ import { type Address, createPublicClient, http } from 'viem';
 
 import { deployments, medLedgerAbi } from '../../lib/chain/deployments';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
+import { PATRIA, personBundle } from '../../lib/testing/fixtures';
 import { startDevnet } from '../../scripts/devnet';
 import { freePort, startWebServer } from '../../scripts/web';
 import { type Actor, type System, openActor, screenshot, startSystem } from './system';
@@ -369,6 +370,49 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
     await visit(lab, `/provider/patient?address=${address('patient')}`);
     await shown(lab.page.getByRole('heading', { name: 'Your account is suspended' }));
     await screenshot(lab.page, '14-provider-suspended');
+  });
+
+  test("another person's bundle is refused naming both people, imported once confirmed, and never twice", async () => {
+    const { page, wallet } = actors.patient;
+    await visit(actors.patient, '/patient/add');
+    await page.getByRole('radio', { name: 'Upload FHIR JSON or Bundle' }).check();
+    const file = {
+      name: 'patria-schimmel.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(personBundle(PATRIA))),
+    };
+    const picker = page.getByLabel('FHIR JSON file (one resource or a Bundle)');
+    const importButton = page.getByRole('button', { name: 'Import 6 records' });
+    const confirmation = page.getByRole('checkbox', {
+      name: /^Import the records about Mrs\. Patria Schimmel \(born 1974-05-21\) into the record of Alex Rivera \(born 1970-03-14\) anyway/,
+    });
+    const before = await recordCount(wallet.address);
+    const signatures = () => wallet.calls.filter((method) => /sign|sendTransaction/i.test(method)).length;
+    const signed = signatures();
+
+    await picker.setInputFiles(file);
+    const refusal = await shown(page.getByRole('alert', { name: 'Whom this file is about' }));
+    assert.match(
+      (await refusal.textContent()) ?? '',
+      /^These records are about Mrs\. Patria Schimmel \(born 1974-05-21\), not Alex Rivera \(born 1970-03-14\), whose record this is\. Nothing has been imported\./,
+    );
+    assert.ok(await importButton.isDisabled(), 'no import before the patient confirms');
+    await screenshot(page, '15-import-someone-else');
+    assert.equal(signatures(), signed, 'no signature or transaction was asked for');
+    assert.equal(await recordCount(wallet.address), before);
+
+    await confirmation.check();
+    await importButton.click();
+    await done(page);
+    await shown(page.getByText('Imported: 6 added, 0 corrected, 0 already in the record (skipped).'));
+    assert.equal(await recordCount(wallet.address), before + 6n);
+
+    await picker.setInputFiles(file);
+    await confirmation.check();
+    await importButton.click();
+    await done(page);
+    await shown(page.getByText('Imported: 0 added, 0 corrected, 6 already in the record (skipped).'));
+    assert.equal(await recordCount(wallet.address), before + 6n, 'the same file again writes nothing');
   });
 });
 
