@@ -279,9 +279,13 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     const csv = await cli('patient', 'audit', '--format', 'csv');
     assert.equal(csv.code, 0, csv.stderr);
     const lines = csv.stdout.split('\r\n');
-    assert.equal(lines[0], 'time,actor,actor_name,action,provider,provider_name,records,categories,detail,transaction');
+    assert.equal(
+      lines[0],
+      'time,actor,actor_name,action,purpose,provider,provider_name,records,categories,detail,transaction',
+    );
+    assert.ok(lines.some((line) => line.includes(`,${addressOf('doctor')},,Opened `) && line.includes(' records,treatment,')));
     assert.equal(lines.length, activity.length + 2, 'a header, a line per event and the final CRLF');
-    assert.ok(lines.some((line) => line.includes(`,Revoked access,${addressOf('doctor')},`)));
+    assert.ok(lines.some((line) => line.includes(`,Revoked access,,${addressOf('doctor')},`)));
 
     const out = path.join(workDir, 'audit.json');
     const written = await cliJson<{ out: string; format: string; events: number }>(

@@ -8,6 +8,7 @@ import type { Address, Hex } from 'viem';
 
 import type { ActivityEvent } from '../chain/activity';
 import { categoryLabel, scopeSummary } from '../chain/categories';
+import { type PurposeOfUse, purposeOf } from '../chain/purpose';
 import { formatDate } from '../fhir/display';
 
 export type AuditGroup = 'read' | 'write' | 'consent' | 'account';
@@ -32,6 +33,8 @@ export interface AuditRow {
   readonly detail: string;
   readonly recordIds: readonly bigint[];
   readonly categories: readonly number[];
+  /** Why the records were opened (reads only), as the provider logged it. */
+  readonly purpose?: PurposeOfUse;
   readonly fhirAction: AuditEvent['action'];
   readonly fhirSubtype: 'read' | 'create' | 'update' | 'delete';
   readonly transactionHash: Hex;
@@ -89,12 +92,14 @@ export function auditRows(patient: Address, activity: readonly ActivityEvent[]):
       }
       case 'accessLogged': {
         const list = recordList(event.recordIds, categoryOf);
+        const purpose = purposeOf(event.purpose);
         return {
           ...base,
           group: 'read',
           actor: event.provider,
           action: `Opened ${event.recordIds.length} record${event.recordIds.length === 1 ? '' : 's'}`,
-          detail: list.text,
+          detail: `${list.text} for ${purpose.label}`,
+          purpose,
           recordIds: event.recordIds,
           categories: list.categories,
           fhirAction: 'R',
@@ -180,6 +185,7 @@ export function auditCsv(rows: readonly AuditRow[], nameOf: (address: string) =>
     'actor',
     'actor_name',
     'action',
+    'purpose',
     'provider',
     'provider_name',
     'records',
@@ -193,6 +199,7 @@ export function auditCsv(rows: readonly AuditRow[], nameOf: (address: string) =>
       row.actor,
       nameOf(row.actor) ?? '',
       row.action,
+      row.purpose?.name ?? '',
       row.counterpart ?? '',
       row.counterpart ? (nameOf(row.counterpart) ?? '') : '',
       row.recordIds.join(' '),
@@ -258,6 +265,7 @@ export function auditBundle(
       },
       subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: row.fhirSubtype }],
       action: row.fhirAction,
+      ...(row.purpose ? { purposeOfEvent: [{ coding: [row.purpose.coding], text: row.purpose.label }] } : {}),
       recorded: new Date(row.timestamp * 1000).toISOString(),
       outcome: '0',
       outcomeDesc: row.action,
