@@ -12,7 +12,7 @@ import { bytesToHex, getAddress, hexToBytes, isAddress, type Address } from 'vie
 import { IntegrityError, ValidationError } from '../errors';
 import { aesGcmDecrypt, aesGcmEncrypt, IV_LENGTH, randomBytes, TAG_LENGTH } from './aead';
 import { ByteReader, ByteWriter, equalBytes, magicBytes, wipe } from './bytes';
-import { identityKeyFromSecret, type IdentityKey } from './identity';
+import { identityKeyFromSecret, type RawIdentityKey } from './identity';
 
 const MAGIC = magicBytes('MLKB');
 const VERSION = 1;
@@ -61,7 +61,7 @@ async function passphraseKey(passphrase: string, salt: Uint8Array, params: Scryp
  * @param params - scrypt cost; leave the default outside tests
  */
 export async function backupIdentityKey(
-  key: IdentityKey,
+  key: RawIdentityKey,
   passphrase: string,
   owner: { account: Address; keyVersion: number },
   params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
@@ -144,7 +144,11 @@ export function inspectKeyBackup(blob: Uint8Array): KeyBackupInfo {
  * @param passphrase - the passphrase it was made with
  * @param account - the account expected to own it
  */
-export async function restoreIdentityKey(blob: Uint8Array, passphrase: string, account: Address): Promise<IdentityKey> {
+export async function restoreIdentityKey(
+  blob: Uint8Array,
+  passphrase: string,
+  account: Address,
+): Promise<RawIdentityKey> {
   const parsed = parseBackup(blob);
   if (!isAddress(account, { strict: false }) || !equalBytes(hexToBytes(account), hexToBytes(parsed.account))) {
     throw new IntegrityError(`key backup belongs to ${parsed.account}, not ${account}`);

@@ -7,6 +7,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { IntegrityError } from '../errors';
 import { aesGcmDecrypt, aesGcmEncrypt, deriveKey, IV_LENGTH, randomBytes } from './aead';
 import { concatBytes, wipe } from './bytes';
+import { identitySharedSecret, type IdentityKey } from './identity';
 
 /** What a recipient needs, besides its secret key, to open a message. */
 export interface Sealed {
@@ -59,7 +60,7 @@ export async function sealTo(
  * @param what - what is being opened, for error messages
  */
 export async function openSealed(
-  recipient: { secretKey: Uint8Array; publicKey: Uint8Array },
+  recipient: IdentityKey,
   sealed: Sealed,
   info: Uint8Array,
   aad: Uint8Array,
@@ -67,7 +68,7 @@ export async function openSealed(
 ): Promise<Uint8Array> {
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(recipient.secretKey, sealed.ephemeralPublicKey);
+    shared = await identitySharedSecret(recipient, sealed.ephemeralPublicKey);
   } catch (cause) {
     throw new IntegrityError(`${what}: invalid ephemeral public key`, { cause });
   }

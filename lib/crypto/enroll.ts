@@ -12,13 +12,21 @@ import {
   generateIdentityKey,
   sameSignature,
   type EncryptionKeyTypedData,
-  type IdentityKey,
+  type RawIdentityKey,
 } from './identity';
 
-/** How the key was obtained: re-derivable from the wallet, or random with a backup to keep. */
+/**
+ * How the key was obtained: re-derivable from the wallet, or random with a backup to keep; and the key
+ * version it was derived for.
+ */
 export type Enrollment =
-  | { readonly method: 'signature'; readonly key: IdentityKey }
-  | { readonly method: 'backup'; readonly key: IdentityKey; readonly backup: Uint8Array };
+  | { readonly method: 'signature'; readonly key: RawIdentityKey; readonly keyVersion: number }
+  | {
+      readonly method: 'backup';
+      readonly key: RawIdentityKey;
+      readonly keyVersion: number;
+      readonly backup: Uint8Array;
+    };
 
 /** Options of {@link enrollIdentity}. */
 export interface EnrollOptions {
@@ -43,7 +51,7 @@ export async function enrollIdentity(options: EnrollOptions): Promise<Enrollment
   const typedData = encryptionKeyTypedData({ account: options.account, chainId: options.chainId, keyVersion });
   const first = await options.signTypedData(typedData);
   const second = await options.signTypedData(typedData);
-  if (sameSignature(first, second)) return { method: 'signature', key: deriveIdentityKey(first) };
+  if (sameSignature(first, second)) return { method: 'signature', key: deriveIdentityKey(first), keyVersion };
 
   const key = generateIdentityKey();
   const passphrase = await options.choosePassphrase();
@@ -53,5 +61,5 @@ export async function enrollIdentity(options: EnrollOptions): Promise<Enrollment
     { account: options.account, keyVersion },
     options.scryptParams ?? DEFAULT_SCRYPT_PARAMS,
   );
-  return { method: 'backup', key, backup };
+  return { method: 'backup', key, keyVersion, backup };
 }

@@ -11,11 +11,34 @@ import { ValidationError } from '../errors';
 import { deriveKey, randomBytes } from './aead';
 import { equalBytes, magicBytes } from './bytes';
 
-/** A user's X25519 key pair. `secretKey` never leaves the client. */
-export interface IdentityKey {
+/** An X25519 key pair whose secret is held as bytes: as derived, generated or restored. */
+export interface RawIdentityKey {
   readonly secretKey: Uint8Array;
   readonly publicKey: Uint8Array;
+  readonly ops?: undefined;
 }
+
+/**
+ * The two things an identity secret is used for, done without revealing it: X25519 key agreement and
+ * HKDF. A device kept unlocked holds its secret only in non-extractable WebCrypto keys (see
+ * ./webcrypto-identity), which page script can use but never read.
+ */
+export interface IdentitySecretOps {
+  /** The X25519 shared secret with `publicKey` (32 bytes); rejects a low-order key as noble does. */
+  ecdh(publicKey: Uint8Array): Promise<Uint8Array>;
+  /** HKDF-SHA256 of the secret to 32 bytes, exactly `deriveKey(secretKey, salt, info)` of ./aead. */
+  hkdf(salt: Uint8Array, info: Uint8Array): Promise<Uint8Array>;
+}
+
+/** An X25519 key pair whose secret is reachable only through {@link IdentitySecretOps}. */
+export interface OpaqueIdentityKey {
+  readonly publicKey: Uint8Array;
+  readonly ops: IdentitySecretOps;
+  readonly secretKey?: undefined;
+}
+
+/** A user's X25519 key pair. The secret never leaves the client. */
+export type IdentityKey = RawIdentityKey | OpaqueIdentityKey;
 
 /** EIP-712 types of the key-derivation message. */
 export const ENCRYPTION_KEY_TYPES = {
@@ -102,7 +125,7 @@ function canonicalRs(signature: Hex): Uint8Array {
  * Builds the key pair from 32 secret bytes (any 32 bytes are a valid X25519 scalar after clamping).
  * @param secretKey - 32 bytes
  */
-export function identityKeyFromSecret(secretKey: Uint8Array): IdentityKey {
+export function identityKeyFromSecret(secretKey: Uint8Array): RawIdentityKey {
   if (secretKey.length !== 32) {
     throw new ValidationError([{ path: 'secretKey', message: `expected 32 bytes, got ${secretKey.length}` }]);
   }
@@ -114,12 +137,12 @@ export function identityKeyFromSecret(secretKey: Uint8Array): IdentityKey {
  * canonical r ‖ s. Throws ValidationError for anything that is not a well-formed ECDSA signature.
  * @param signature - the wallet's signature (65-byte with any v encoding, or 64-byte compact)
  */
-export function deriveIdentityKey(signature: Hex): IdentityKey {
+export function deriveIdentityKey(signature: Hex): RawIdentityKey {
   return identityKeyFromSecret(deriveKey(canonicalRs(signature), IDENTITY_SALT, IDENTITY_INFO));
 }
 
 /** A random identity key, for wallets that cannot derive one (back it up with `backupIdentityKey`). */
-export function generateIdentityKey(): IdentityKey {
+export function generateIdentityKey(): RawIdentityKey {
   return identityKeyFromSecret(randomBytes(32));
 }
 
@@ -131,4 +154,27 @@ export function generateIdentityKey(): IdentityKey {
  */
 export function sameSignature(a: Hex, b: Hex): boolean {
   return equalBytes(canonicalRs(a), canonicalRs(b));
+}
+
+/**
+ * X25519 key agreement with the identity's secret, whichever way it is held.
+ * @param identity - the key pair whose secret agrees
+ * @param publicKey - the other party's 32-byte public key
+ */
+export async function identitySharedSecret(identity: IdentityKey, publicKey: Uint8Array): Promise<Uint8Array> {
+  return identity.ops ? identity.ops.ecdh(publicKey) : x25519.getSharedSecret(identity.secretKey, publicKey);
+}
+
+/**
+ * HKDF-SHA256 with the identity's secret as input key material, whichever way it is held.
+ * @param identity - the key pair whose secret is the input
+ * @param salt - domain separation of the extract step
+ * @param info - binds the output to its purpose and context
+ */
+export async function identityDeriveKey(
+  identity: IdentityKey,
+  salt: Uint8Array,
+  info: Uint8Array,
+): Promise<Uint8Array> {
+  return identity.ops ? identity.ops.hkdf(salt, info) : deriveKey(identity.secretKey, salt, info);
 }

@@ -12,11 +12,33 @@ export {
   ENCRYPTION_KEY_TYPES,
   encryptionKeyTypedData,
   generateIdentityKey,
+  identityDeriveKey,
   identityKeyFromSecret,
+  identitySharedSecret,
   sameSignature,
   type EncryptionKeyTypedData,
   type IdentityKey,
+  type IdentitySecretOps,
+  type OpaqueIdentityKey,
+  type RawIdentityKey,
 } from './identity';
+export {
+  importIdentityCryptoKeys,
+  supportsWebCryptoIdentity,
+  webCryptoIdentityKey,
+  type IdentityCryptoKeys,
+} from './webcrypto-identity';
+export {
+  forgetIdentity,
+  KEEP_UNLOCKED_CHOICES,
+  keepIdentity,
+  keptIdentityId,
+  MAX_KEEP_UNLOCKED_MS,
+  recallIdentity,
+  type KeptIdentity,
+  type KeptIdentityStorage,
+  type RecalledIdentity,
+} from './kept-identity';
 export {
   backupIdentityKey,
   DEFAULT_SCRYPT_PARAMS,

@@ -6,14 +6,17 @@
 import { hexToBytes, isAddress, type Address } from 'viem';
 
 import { ValidationError } from '../errors';
-import { deriveKey } from './aead';
 import { ByteWriter, magicBytes } from './bytes';
-import type { IdentityKey } from './identity';
+import { identityDeriveKey, type IdentityKey } from './identity';
 
 const KEK_SALT = magicBytes('MedLedger KEK v1');
 
-/** Looks up the KEK of an epoch and category; undefined when the holder has none. */
-export type KekResolver = (epoch: number, category: number) => Uint8Array | undefined;
+/**
+ * Looks up the KEK of an epoch and category; undefined when the holder has none. A keyring answers
+ * at once; the patient's own resolver derives, which is asynchronous when the identity secret lives in
+ * WebCrypto keys.
+ */
+export type KekResolver = (epoch: number, category: number) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 /**
  * KEK(epoch, category) = HKDF-SHA256(identity secret, info = patient ‖ epoch ‖ category).
@@ -22,7 +25,12 @@ export type KekResolver = (epoch: number, category: number) => Uint8Array | unde
  * @param epoch - key epoch (uint32)
  * @param category - record category 0..31
  */
-export function deriveKek(identity: IdentityKey, patient: Address, epoch: number, category: number): Uint8Array {
+export async function deriveKek(
+  identity: IdentityKey,
+  patient: Address,
+  epoch: number,
+  category: number,
+): Promise<Uint8Array> {
   const issues = [];
   if (!isAddress(patient, { strict: false })) issues.push({ path: 'patient', message: 'not an address' });
   if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff)
@@ -32,7 +40,7 @@ export function deriveKek(identity: IdentityKey, patient: Address, epoch: number
   }
   if (issues.length > 0) throw new ValidationError(issues, 'Cannot derive key-encryption key');
   const info = new ByteWriter().bytes(hexToBytes(patient)).u32(epoch).u8(category).finish();
-  return deriveKey(identity.secretKey, KEK_SALT, info);
+  return identityDeriveKey(identity, KEK_SALT, info);
 }
 
 /**

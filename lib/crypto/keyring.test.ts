@@ -21,7 +21,7 @@ const text = (value: string) => new TextEncoder().encode(value);
 
 async function record(category: number, epoch: number, body: string) {
   const ctx = { patient, recordUid: newRecordUid(), version: 1, category, epoch };
-  return sealRecord(text(body), ctx, { kek: deriveKek(patientKey, patient, epoch, category) });
+  return sealRecord(text(body), ctx, { kek: await deriveKek(patientKey, patient, epoch, category) });
 }
 
 async function keyringFor(grantee: Address, granteePublicKey: Uint8Array, epoch: number, categories: number[]) {
@@ -38,7 +38,7 @@ describe('keyrings', () => {
     assert.equal(ring.epoch, 2);
     for (const category of [1, 3]) {
       for (let epoch = 0; epoch <= 2; epoch++) {
-        assert.deepEqual(ring.kek(epoch, category), deriveKek(patientKey, patient, epoch, category));
+        assert.deepEqual(ring.kek(epoch, category), await deriveKek(patientKey, patient, epoch, category));
       }
     }
     assert.equal(ring.kek(3, 1), undefined);

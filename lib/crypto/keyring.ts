@@ -15,7 +15,7 @@ import { IV_LENGTH, TAG_LENGTH } from './aead';
 import { ByteReader, ByteWriter, concatBytes, magicBytes, wipe } from './bytes';
 import { openSealed, sealTo } from './ecies';
 import type { IdentityKey } from './identity';
-import { deriveKek, type KekResolver } from './kek';
+import { deriveKek } from './kek';
 
 const MAGIC = magicBytes('MLKR');
 const VERSION = 1;
@@ -43,7 +43,7 @@ export interface Keyring {
   readonly epoch: number;
   readonly categories: readonly number[];
   /** KEKs of the granted categories for epochs 0..epoch; undefined for anything else. */
-  readonly kek: KekResolver;
+  readonly kek: (epoch: number, category: number) => Uint8Array | undefined;
 }
 
 function maskOf(categories: readonly number[]): number {
@@ -86,7 +86,9 @@ export async function createKeyring(identity: IdentityKey, terms: KeyringTerms):
   const mask = maskOf(terms.categories);
   const keks: Uint8Array[] = [];
   for (const category of categoriesOf(mask)) {
-    for (let epoch = 0; epoch <= terms.epoch; epoch++) keks.push(deriveKek(identity, terms.patient, epoch, category));
+    for (let epoch = 0; epoch <= terms.epoch; epoch++) {
+      keks.push(await deriveKek(identity, terms.patient, epoch, category));
+    }
   }
   const plaintext = concatBytes(...keks);
   wipe(...keks);

@@ -21,7 +21,7 @@ function context(overrides: Partial<RecordContext> = {}): RecordContext {
 }
 
 async function patientRecord(plaintext = text('{"resourceType":"Observation"}'), ctx = context()) {
-  return sealRecord(plaintext, ctx, { kek: deriveKek(patientKey, patient, ctx.epoch, ctx.category) });
+  return sealRecord(plaintext, ctx, { kek: await deriveKek(patientKey, patient, ctx.epoch, ctx.category) });
 }
 
 const isIntegrityError = (error: unknown) => error instanceof IntegrityError;
@@ -55,7 +55,7 @@ describe('sealRecord / openRecord', () => {
 
   it('detects every tampered byte with IntegrityError', async () => {
     const envelope = await sealRecord(text('{"status":"final"}'), context(), {
-      kek: deriveKek(patientKey, patient, 0, 1),
+      kek: await deriveKek(patientKey, patient, 0, 1),
       recipients: [providerKey.publicKey],
     });
     for (let index = 0; index < envelope.length; index++) {
@@ -111,7 +111,7 @@ describe('sealRecord / openRecord', () => {
     const rewrapped = await rewrapRecord(
       envelope,
       { identity: patientKey },
-      { kek: deriveKek(patientKey, patient, 0, 7) },
+      { kek: await deriveKek(patientKey, patient, 0, 7) },
     );
     const after = await openRecord(rewrapped, patientKeys, ctx);
     assert.deepEqual(after.plaintext, text('report'));

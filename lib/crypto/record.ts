@@ -185,7 +185,7 @@ export function inspectRecord(envelope: Uint8Array): RecordContext {
 
 async function unwrapDataKey(parsed: ParsedRecord, keys: ReaderKeys): Promise<Uint8Array> {
   const { context, encodedContext } = parsed;
-  const kek = keys.kek?.(context.epoch, context.category);
+  const kek = await keys.kek?.(context.epoch, context.category);
   let usable = false;
   for (const slot of parsed.slots) {
     let dataKey: Uint8Array | undefined;

@@ -112,7 +112,7 @@ export async function registerPatient(vault: Vault, profile: Patient, options: S
   // before it existed were sealed under category 0 (`other`); see PROFILE_CATEGORIES.
   const context = { patient, recordUid: newRecordUid(), version: 1, category: RECORD_CATEGORIES.profile, epoch: 0 };
   const envelope = await sealRecord(encodePayload({ resource: profile }), context, {
-    kek: deriveKek(vault.identity, patient, 0, context.category),
+    kek: await deriveKek(vault.identity, patient, 0, context.category),
   });
   const cid = await addBytes(vault.ipfs, envelope);
   try {

@@ -86,7 +86,7 @@ export async function correctProfile(
     epoch: keyEpoch,
   };
   const envelope = await sealRecord(encodePayload({ resource: profile }), context, {
-    kek: deriveKek(vault.identity, patient, keyEpoch, context.category),
+    kek: await deriveKek(vault.identity, patient, keyEpoch, context.category),
   });
   const cid = await addBytes(vault.ipfs, envelope);
   try {

@@ -252,7 +252,7 @@ async function sealAll(
       category,
       epoch,
     };
-    const wrapping = wrappingFor(vault, actor, patient, info.encryptionKey, context, options.keyring);
+    const wrapping = await wrappingFor(vault, actor, patient, info.encryptionKey, context, options.keyring);
     const envelope = await sealRecord(
       encodePayload(record.payload),
       context,
@@ -270,16 +270,16 @@ async function sealAll(
  * when its keyring holds it, and always to the patient's and its own public key, so the patient can read
  * (and later re-share) what was written and the author can read back what it wrote.
  */
-function wrappingFor(
+async function wrappingFor(
   vault: Vault,
   actor: Address,
   patient: Address,
   patientKey: Hex,
   context: RecordContext,
   keyring: Keyring | undefined,
-): KeyWrapping {
+): Promise<KeyWrapping> {
   if (actor.toLowerCase() === patient.toLowerCase()) {
-    return { kek: deriveKek(vault.identity, patient, context.epoch, context.category) };
+    return { kek: await deriveKek(vault.identity, patient, context.epoch, context.category) };
   }
   const kek = keyring?.kek(context.epoch, context.category);
   const recipients = [hexToKey(patientKey), vault.identity.publicKey];
