@@ -1,8 +1,11 @@
 /**
  * Reading content back from IPFS without trusting the node that serves it.
  */
+import type { CID } from 'multiformats/cid';
+
 import { sha256Digest } from '../crypto/aead';
 import { IntegrityError, ValidationError, type ValidationIssue } from '../errors';
+import type { BlobCache } from './blob-cache';
 import { computeCid, KUBO_DEFAULT_UNIXFS, MEDLEDGER_UNIXFS, parseCid, type UnixfsParams } from './cid';
 import { toIpfsError, type KuboRPCClient } from './client';
 
@@ -30,6 +33,11 @@ export interface FetchVerifiedOptions {
    */
   readonly maxBytes?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Content kept from earlier reads (./blob-cache). A cached blob is verified exactly like the node's
+   * answer; one that fails is dropped and fetched again. What the node sends is kept once verified.
+   */
+  readonly cache?: BlobCache;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -61,10 +69,13 @@ function concat(pieces: readonly Uint8Array[], length: number): Uint8Array<Array
  * Omit `expectedSha256Hex` only when the CID itself is the anchor, i.e. it was read from the chain or
  * from an envelope that was already authenticated: then check (1) alone proves the bytes.
  *
+ * With `options.cache`, a blob kept from an earlier read is served without asking the node, after the
+ * same two checks.
+ *
  * @param client - RPC client of the IPFS node.
  * @param cid - CID string of the file.
  * @param expectedSha256Hex - Hex SHA-256 of the ciphertext (64 characters, no `0x`), if anchored separately.
- * @param options - Add parameters, size bound and abort signal.
+ * @param options - Add parameters, size bound, abort signal and cache.
  * @throws {@link IntegrityError} when either check fails, or the content exceeds `maxBytes`.
  * @throws {@link NotFoundError} when the node does not have the content.
  * @throws {@link ServiceUnavailableError} when the node cannot be reached or fails.
@@ -91,6 +102,16 @@ export async function fetchVerified(
   }
   if (issues.length > 0) throw new ValidationError(issues);
   const params = options.params ?? (root.version === 0 ? KUBO_DEFAULT_UNIXFS : MEDLEDGER_UNIXFS);
+  const key = root.toString();
+  const { cache } = options;
+
+  if (cache) {
+    const cached = await cache.get(key).catch(() => undefined);
+    if (cached && cached.length <= maxBytes && !(await verificationFailure(cached, root, cid, params, expectedHash))) {
+      return cached;
+    }
+    if (cached) await cache.delete(key).catch(() => undefined);
+  }
 
   const pieces: Uint8Array[] = [];
   let length = 0;
@@ -116,19 +137,36 @@ export async function fetchVerified(
     );
   }
   const bytes = concat(pieces, length);
+  const failure = await verificationFailure(bytes, root, cid, params, expectedHash);
+  if (failure) throw failure;
+  // Not awaited: keeping a copy must not delay the read, nor fail it.
+  void cache?.put(key, bytes).catch(() => undefined);
+  return bytes;
+}
 
+/**
+ * Why `bytes` are not the content `cid` names, or not the anchored ciphertext: (1) they must re-hash to
+ * `root` with the parameters it was added with, (2) their SHA-256 must equal `expectedHash` when given.
+ */
+async function verificationFailure(
+  bytes: Uint8Array,
+  root: CID,
+  cid: string,
+  params: UnixfsParams,
+  expectedHash: string | undefined,
+): Promise<IntegrityError | undefined> {
   const recomputed = await computeCid(bytes, params);
   if (!parseCid(recomputed).equals(root)) {
-    throw new IntegrityError(
-      `The ${length} bytes served for ${cid} hash to ${recomputed}: the IPFS node returned content that is not what the CID names`,
+    return new IntegrityError(
+      `The ${bytes.length} bytes served for ${cid} hash to ${recomputed}: the IPFS node returned content that is not what the CID names`,
     );
   }
-  if (expectedHash === undefined) return bytes;
+  if (expectedHash === undefined) return undefined;
   const actualHash = toHex(await sha256Digest(bytes));
   if (actualHash !== expectedHash) {
-    throw new IntegrityError(
+    return new IntegrityError(
       `The content of ${cid} has SHA-256 ${actualHash}, but the anchored ciphertext hash is ${expectedHash}: the CID does not belong to this record`,
     );
   }
-  return bytes;
+  return undefined;
 }
