@@ -189,16 +189,24 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
 
   it('imports a bundle, lists it as JSON and exports it back losslessly', async () => {
     const bundle = sampleBundle(MARKER);
-    const imported = await cliJson<{ records: unknown[]; added: number; skipped: number; identity: { status: string } }>(
-      'patient',
-      'import',
-      bundleFile,
-    );
+    const imported = await cliJson<{
+      records: unknown[];
+      added: number;
+      skipped: number;
+      identity: { status: string };
+    }>('patient', 'import', bundleFile);
     assert.equal(imported.records.length, bundle.entry!.length);
     assert.deepEqual([imported.added, imported.skipped, imported.identity.status], [bundle.entry!.length, 0, 'match']);
 
     const rows = await cliJson<
-      { resourceType: string; category: string; superseded: boolean; error?: string; clinicalDate: string | null; summary: string }[]
+      {
+        resourceType: string;
+        category: string;
+        superseded: boolean;
+        error?: string;
+        clinicalDate: string | null;
+        summary: string;
+      }[]
     >('patient', 'list');
     assert.deepEqual(
       rows.map((row) => row.clinicalDate),
@@ -283,7 +291,9 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
       lines[0],
       'time,actor,actor_name,action,purpose,provider,provider_name,records,categories,detail,transaction',
     );
-    assert.ok(lines.some((line) => line.includes(`,${addressOf('doctor')},,Opened `) && line.includes(' records,treatment,')));
+    assert.ok(
+      lines.some((line) => line.includes(`,${addressOf('doctor')},,Opened `) && line.includes(' records,treatment,')),
+    );
     assert.equal(lines.length, activity.length + 2, 'a header, a line per event and the final CRLF');
     assert.ok(lines.some((line) => line.includes(`,Revoked access,,${addressOf('doctor')},`)));
 
@@ -340,7 +350,11 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     );
     assert.match(link, /^http:\/\/127\.0\.0\.1:3000\/consent#/);
     assert.ok(Math.abs(deadline - (Date.now() / 1000 + 2 * 3600)) < 120);
-    assert.equal(await chain.publicClient.getTransactionCount({ address: addressOf('patient') }), sent, 'no transaction');
+    assert.equal(
+      await chain.publicClient.getTransactionCount({ address: addressOf('patient') }),
+      sent,
+      'no transaction',
+    );
 
     const refused = await cli('doctor', 'consent-submit', link);
     assert.equal(refused.code, 1);
@@ -351,7 +365,10 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.equal(BigInt(submitted.scopes), billing);
     assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), billing]), true);
     const observation = readScope(RECORD_CATEGORIES.observation);
-    assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), observation]), false);
+    assert.equal(
+      await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), observation]),
+      false,
+    );
 
     const again = await cli('insurer', 'consent-submit', human.stdout.split('\n')[0]!);
     assert.equal(again.code, 1, 'the other link of the same nonce is used up');
@@ -520,11 +537,18 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
       }));
       const file = path.join(workDir, 'many-invalid.json');
       await writeFile(file, JSON.stringify(invalid));
-      await assertFailsCleanly(t, () => cli('patient', 'import', file), /and 5 more \(15 issues in all; --json lists every one\)/);
+      await assertFailsCleanly(
+        t,
+        () => cli('patient', 'import', file),
+        /and 5 more \(15 issues in all; --json lists every one\)/,
+      );
       const run = await cli('patient', 'import', file);
       const sentence = oneSentence(run, 'import');
       assert.equal(sentence.match(/Bundle\.entry\[\d+\]\.resource\.status/g)?.length, 10);
-      const json = JSON.parse((await cli('patient', 'import', file, '--json')).stdout) as { error: string; issues: unknown[] };
+      const json = JSON.parse((await cli('patient', 'import', file, '--json')).stdout) as {
+        error: string;
+        issues: unknown[];
+      };
       assert.equal(json.issues.length, 15);
       assert.equal(json.error, sentence);
     });
@@ -571,10 +595,45 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.deepEqual([out.added, out.identity.status], [1, 'none']);
   });
 
+  it('imports an implausible value as it is, and prints the plausibility warning (all of them with --json)', async () => {
+    const cholesterol = {
+      resourceType: 'Observation',
+      id: 'cholesterol-950',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '2093-3', display: 'Cholesterol' }] },
+      effectiveDateTime: '2024-03-01T09:00:00Z',
+      valueQuantity: { value: 950, unit: 'mg/dL', system: 'http://unitsofmeasure.org', code: 'mg/dL' },
+    };
+    const file = path.join(workDir, 'cholesterol.json');
+    await writeFile(file, JSON.stringify(cholesterol));
+    const human = await cli('patient', 'import', file);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(
+      human.stdout,
+      /1 value to check \(imported as they are\):\n  please double-check: Observation\.valueQuantity/,
+    );
+    await writeFile(
+      file,
+      JSON.stringify({
+        ...cholesterol,
+        id: 'cholesterol-951',
+        valueQuantity: { ...cholesterol.valueQuantity, value: 951 },
+      }),
+    );
+    const json = await cliJson<{ warnings: { path: string; impossible: boolean }[] }>('patient', 'import', file);
+    assert.deepEqual(
+      json.warnings.map((warning) => [warning.path, warning.impossible]),
+      [['Observation.valueQuantity', false]],
+    );
+  });
+
   it("imports another person's bundle with --accept-mismatch, and says whose it is", async () => {
     const run = await cli('patient', 'import', patriaFile, '--accept-mismatch');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /: 6 added, 0 corrected, 0 already there and skipped\./);
-    assert.match(run.stdout, /Imported as confirmed with --accept-mismatch: These records are about Mrs\. Patria Schimmel/);
+    assert.match(
+      run.stdout,
+      /Imported as confirmed with --accept-mismatch: These records are about Mrs\. Patria Schimmel/,
+    );
   });
 });

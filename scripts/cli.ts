@@ -22,6 +22,7 @@ import {
   readMedLedger,
   writeMedLedger,
 } from '../lib/chain';
+import { plausibilityWarnings } from '../lib/ai/plausibility';
 import { categoryName } from '../lib/chain/categories';
 import { MedLedgerError, NotFoundError, ValidationError, describeError } from '../lib/errors';
 import { clinicalDate, clinicalSummary } from '../lib/fhir';
@@ -168,6 +169,35 @@ async function readInput(file: string): Promise<string> {
 
 type Handler = (positionals: string[], values: Record<string, string | boolean | undefined>, io: Io) => Promise<void>;
 
+/** How many plausibility warnings an import prints before saying how many more there are. */
+const SHOWN_WARNINGS = 10;
+
+/** The plausibility warnings of an imported file (none when it is not JSON: the import said why). */
+function importWarnings(text: string): ReturnType<typeof plausibilityWarnings> {
+  try {
+    return plausibilityWarnings(JSON.parse(text));
+  } catch {
+    return [];
+  }
+}
+
+/** Warnings as lines under the import's summary: the first few, then how many more. */
+function warningLines(warnings: ReturnType<typeof plausibilityWarnings>): string {
+  if (warnings.length === 0) return '';
+  const lines = warnings
+    .slice(0, SHOWN_WARNINGS)
+    .map(
+      (warning) =>
+        `\n  ${warning.impossible ? 'impossible' : 'please double-check'}: ${warning.path}: ${warning.message}`,
+    );
+  const more = warnings.length - SHOWN_WARNINGS;
+  return (
+    `\n${warnings.length} value${warnings.length === 1 ? '' : 's'} to check (imported as they are):` +
+    lines.join('') +
+    (more > 0 ? `\n  and ${more} more (--json lists all of them).` : '')
+  );
+}
+
 const COMMANDS: Record<string, Handler> = {
   async 'patient register'(_args, values, io) {
     const vault = await vaultFromEnv('patient');
@@ -200,7 +230,8 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   async import([file], values, io) {
-    if (!file) throw new ValidationError([{ path: 'FILE.json', message: 'name the FHIR file (a Bundle or one resource)' }]);
+    if (!file)
+      throw new ValidationError([{ path: 'FILE.json', message: 'name the FHIR file (a Bundle or one resource)' }]);
     const text = await readInput(file);
     const { vault, patient } = await patientVault(values.patient as string | undefined);
     const keyring =
@@ -220,6 +251,7 @@ const COMMANDS: Record<string, Handler> = {
       );
     }
     const { added, corrected, skipped, identity, profileCid } = report;
+    const warnings = importWarnings(text);
     const notes = {
       adopt: `\n${identity.message}.`,
       mismatch: `\nImported as confirmed with --accept-mismatch: ${identity.message}.`,
@@ -229,13 +261,14 @@ const COMMANDS: Record<string, Handler> = {
     };
     io.out(
       `Imported into the record of ${patient}: ${added.length} added, ${corrected.length} corrected, ` +
-        `${skipped} already there and skipped.${notes[identity.status]}`,
+        `${skipped} already there and skipped.${notes[identity.status]}${warningLines(warnings)}`,
       {
         patient,
         added: added.length,
         corrected: corrected.length,
         skipped,
         identity: { status: identity.status, message: identity.message },
+        warnings,
         ...(profileCid ? { profileCid } : {}),
         records: [...added, ...corrected],
       },
