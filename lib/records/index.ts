@@ -13,5 +13,6 @@ export * from './import-plan';
 export * from './profile';
 export * from './progress';
 export * from './read';
+export * from './read-log';
 export * from './vault';
 export * from './write';

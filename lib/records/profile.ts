@@ -6,7 +6,14 @@
 import type { Patient } from '@medplum/fhirtypes';
 import type { Address, Hex } from 'viem';
 
-import { PROFILE_CATEGORIES, RECORD_CATEGORIES, type SendOptions, medLedgerAbi, readMedLedger, writeMedLedger } from '../chain';
+import {
+  PROFILE_CATEGORIES,
+  RECORD_CATEGORIES,
+  type SendOptions,
+  medLedgerAbi,
+  readMedLedger,
+  writeMedLedger,
+} from '../chain';
 import { type Keyring, type RecordContext, deriveKek, openRecord, sealRecord } from '../crypto';
 import { IntegrityError, MedLedgerError, NotFoundError, describeError } from '../errors';
 import { comparePatients, hasDemographics, patientLabel, validateResource } from '../fhir';
@@ -53,9 +60,13 @@ export async function readProfile(
 ): Promise<PatientProfile> {
   const cid = await profileCid(vault, patient);
   const isPatient = actorOf(vault).toLowerCase() === patient.toLowerCase();
-  const keyring = isPatient ? undefined : (options.keyring ?? (await loadKeyring(vault, patient).catch(() => undefined)));
+  const keyring = isPatient
+    ? undefined
+    : (options.keyring ?? (await loadKeyring(vault, patient).catch(() => undefined)));
   const keys = isPatient ? patientReaderKeys(vault, patient) : { kek: keyring?.kek, identity: vault.identity };
-  const opened = await openRecord(await fetchVerified(vault.ipfs, cid), keys, { patient });
+  const opened = await openRecord(await fetchVerified(vault.ipfs, cid, undefined, { cache: vault.cache }), keys, {
+    patient,
+  });
   const resource = decodePayload(opened.plaintext).resource;
   if (!PROFILE_CATEGORIES.includes(opened.context.category) || resource.resourceType !== 'Patient') {
     throw new IntegrityError(`The profile ${cid} of ${patient} is not a FHIR Patient profile.`);

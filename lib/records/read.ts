@@ -62,7 +62,9 @@ export interface ReadOptions {
   readonly categories?: readonly number[];
   /**
    * For a provider: log the opened records on-chain (`logAccess`) so the patient sees who read what.
-   * Default true for providers; the patient reading their own records logs nothing.
+   * Default true for providers; the patient reading their own records logs nothing. With a
+   * `vault.readLog`, records already logged for this patient and purpose in the session are not
+   * logged again.
    */
   readonly logAccess?: boolean;
   /** Why the provider reads (`lib/chain/purpose.ts`), logged with the access; treatment unless said. */
@@ -87,7 +89,7 @@ export async function loadKeyring(vault: Vault, patient: Address): Promise<Keyri
     )
     .at(-1);
   if (!latest) throw new NotFoundError(`${patient} has not shared any keys with ${provider}.`);
-  const blob = await fetchVerified(vault.ipfs, cidFromBytes(latest.keyring));
+  const blob = await fetchVerified(vault.ipfs, cidFromBytes(latest.keyring), undefined, { cache: vault.cache });
   return openKeyring(blob, vault.identity, { patient, grantee: provider });
 }
 
@@ -110,7 +112,7 @@ export async function openAnchored(
   keys: ReaderKeys,
 ): Promise<Pick<OpenRecord, 'cid' | 'context' | 'payload' | 'dataKey'>> {
   const cid = cidFromBytes(header.cid);
-  const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2));
+  const envelope = await fetchVerified(vault.ipfs, cid, header.ciphertextHash.slice(2), { cache: vault.cache });
   const opened = await openRecord(envelope, keys, { patient, category: header.category });
   return { cid, context: opened.context, payload: decodePayload(opened.plaintext), dataKey: opened.dataKey };
 }
@@ -150,15 +152,36 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
   const results = checkCorrections(opened);
   const openedIds = results.filter((result) => result.ok).map((result) => result.header.recordId);
   if (!isPatient && openedIds.length > 0 && options.logAccess !== false) {
-    for (let start = 0; start < openedIds.length; start += 100) {
-      const purpose = (options.purpose ?? DEFAULT_PURPOSE).value;
-      await writeMedLedger(vault.chain, 'logAccess', [patient, openedIds.slice(start, start + 100), purpose], {
-        onStage: options.onStage,
-      });
-    }
+    await logReads(vault, actor, patient, openedIds, options);
   }
   progress({ step: 'done', done: results.length, total: results.length });
   return results;
+}
+
+/**
+ * Logs `recordIds` as read by `reader` (`logAccess`, at most 100 per transaction), leaving out those
+ * the session's read log says were logged already.
+ */
+async function logReads(
+  vault: Vault,
+  reader: Address,
+  patient: Address,
+  recordIds: readonly bigint[],
+  options: ReadOptions,
+): Promise<void> {
+  const purpose = (options.purpose ?? DEFAULT_PURPOSE).value;
+  const key = { chainId: vault.chain.deployment.chainId, reader, patient, purpose };
+  const unlogged = vault.readLog ? vault.readLog.claim(key, recordIds) : [...recordIds];
+  for (let start = 0; start < unlogged.length; start += 100) {
+    const batch = unlogged.slice(start, start + 100);
+    try {
+      await writeMedLedger(vault.chain, 'logAccess', [patient, batch, purpose], { onStage: options.onStage });
+    } catch (error) {
+      vault.readLog?.release(key, unlogged.slice(start));
+      throw error;
+    }
+    vault.readLog?.logged(key, batch);
+  }
 }
 
 /**
@@ -233,7 +256,10 @@ export async function openAttachment(
   const attachment = (resource as DocumentReference).content?.[index]?.attachment;
   const cid = encryptedAttachmentCid(attachment);
   if (!attachment || cid === undefined) throw new NotFoundError('This document has no encrypted file attached.');
-  const ciphertext = await fetchVerified(vault.ipfs, cid, undefined, { maxBytes: MAX_ATTACHMENT_BYTES });
+  const ciphertext = await fetchVerified(vault.ipfs, cid, undefined, {
+    maxBytes: MAX_ATTACHMENT_BYTES,
+    cache: vault.cache,
+  });
   const bytes = await decryptFile(ciphertext, record.dataKey, {
     expected: record.context,
     attachmentIndex: index,

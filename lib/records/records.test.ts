@@ -9,10 +9,25 @@ import { createTestClient, http, keccak256, toHex, type Address } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 import { startDevnet, type Devnet } from '../../scripts/devnet';
-import { RECORD_CATEGORIES, connectChain, medLedgerAbi, readMedLedger, readScope, scopesFor, writeMedLedger } from '../chain';
+import {
+  RECORD_CATEGORIES,
+  connectChain,
+  medLedgerAbi,
+  purposeNamed,
+  readMedLedger,
+  readScope,
+  scopesFor,
+  writeMedLedger,
+} from '../chain';
 import { openRecord, patientKekResolver } from '../crypto';
-import { AccessDeniedError, NotFoundError, ServiceUnavailableError, TransactionError, ValidationError } from '../errors';
-import { createIpfsClient, fetchVerified } from '../ipfs';
+import {
+  AccessDeniedError,
+  NotFoundError,
+  ServiceUnavailableError,
+  TransactionError,
+  ValidationError,
+} from '../errors';
+import { createIpfsClient, fetchVerified, lruBlobCache, memoryBlobStorage } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
 import { DEVNET_KEYS } from '../testing/devnet-accounts';
 import { sampleBundle } from '../testing/fixtures';
@@ -21,6 +36,7 @@ import {
   addFile,
   addRecords,
   cidToBytes,
+  createReadLog,
   decodePayload,
   enrollWallet,
   eraseRecords,
@@ -50,7 +66,11 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
   const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
 
   async function vaultFor(key: keyof typeof DEVNET_KEYS, role: 'patient' | 'provider'): Promise<Vault> {
-    const chain = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS[key], deployment: devnet.deployment });
+    const chain = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS[key],
+      deployment: devnet.deployment,
+    });
     const { key: identity } = await enrollWallet(chain, { role });
     return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
   }
@@ -59,8 +79,16 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     devnet = await startDevnet();
     dataDir = await mkdtemp(path.join(tmpdir(), 'medledger-records-'));
     ipfsNode = await startIpfsNode({ dataDir, apiPort: 0, gatewayPort: 0 });
-    const admin = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS.admin, deployment: devnet.deployment });
-    for (const [key, kind] of [['doctor', 1], ['lab', 2], ['secondDoctor', 1]] as const) {
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
+    for (const [key, kind] of [
+      ['doctor', 1],
+      ['lab', 2],
+      ['secondDoctor', 1],
+    ] as const) {
       await writeMedLedger(admin, 'registerProvider', [address(key), kind, keccak256(toHex(key))]);
       vaults[key] = await vaultFor(key, 'provider');
       await publishProviderKey(vaults[key]);
@@ -96,7 +124,10 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
   });
 
   it('re-derives the published encryption key when a patient or provider enrolls again (a reload)', async () => {
-    for (const [key, role] of [['patient', 'patient'], ['doctor', 'provider']] as const) {
+    for (const [key, role] of [
+      ['patient', 'patient'],
+      ['doctor', 'provider'],
+    ] as const) {
       const again = await vaultFor(key, role);
       assert.deepEqual(again.identity.publicKey, vaults[key].identity.publicKey, `${key} derived a different key`);
     }
@@ -116,10 +147,15 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
 
   it('refuses a record too large for any reader to accept, before uploading anything', async () => {
     const pinsBefore = await countPins(vaults.patient);
-    const huge = { resourceType: 'Observation', status: 'final', code: { text: 'x'.repeat(33 * 1024 * 1024) } } as const;
+    const huge = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text: 'x'.repeat(33 * 1024 * 1024) },
+    } as const;
     await assert.rejects(
       addRecords(vaults.patient, address('patient'), [{ payload: { resource: huge } }]),
-      (error: unknown) => error instanceof ValidationError && /too large/.test(error.message) && /records\[0\]/.test(error.message),
+      (error: unknown) =>
+        error instanceof ValidationError && /too large/.test(error.message) && /records\[0\]/.test(error.message),
     );
     assert.equal(await countPins(vaults.patient), pinsBefore);
   });
@@ -176,6 +212,41 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     assert.ok(forDoctor.find((record) => record.header.recordId === result!.recordId)?.ok);
   });
 
+  it("logs a provider's reading session once: a repeated read logs nothing, a new record alone, another purpose anew", async () => {
+    const storage = memoryBlobStorage();
+    const session: Vault = { ...vaults.doctor, readLog: createReadLog(), cache: lruBlobCache(storage) };
+    const accessLogs = async () =>
+      (
+        await vaults.patient.chain.publicClient.getContractEvents({
+          address: devnet.deployment.medLedger,
+          abi: medLedgerAbi,
+          eventName: 'AccessLogged',
+          args: { patient: address('patient'), provider: address('doctor') },
+          fromBlock: 0n,
+        })
+      ).map((log) => ({ recordIds: [...log.args.recordIds!], purpose: log.args.purpose }));
+    const before = (await accessLogs()).length;
+
+    const first = await readRecords(session, address('patient'));
+    const opened = first.filter((result) => result.ok).map((result) => result.header.recordId);
+    assert.deepEqual((await accessLogs()).slice(before), [{ recordIds: opened, purpose: 1 }]);
+    assert.ok(storage.blobs.size > 0, 'the envelopes read are cached');
+
+    const again = await readRecords(session, address('patient'));
+    assert.equal(again.filter((result) => result.ok).length, opened.length, 'the cached read opens the same records');
+    assert.equal((await accessLogs()).length, before + 1, 'the same read again sends no transaction');
+
+    const [added] = await addRecords(vaults.patient, address('patient'), [
+      { payload: { resource: { resourceType: 'Observation', status: 'final', code: { text: 'pulse' } } } },
+    ]);
+    await readRecords(session, address('patient'));
+    assert.deepEqual((await accessLogs()).slice(before + 1), [{ recordIds: [added!.recordId], purpose: 1 }]);
+
+    await readRecords(session, address('patient'), { purpose: purposeNamed('emergency')! });
+    const emergency = (await accessLogs()).slice(before + 2);
+    assert.deepEqual(emergency, [{ recordIds: [...opened, added!.recordId], purpose: 2 }]);
+  });
+
   it('refuses a provider without write scope and leaves no pinned blob behind', async () => {
     const pinsBefore = await countPins(vaults.doctor);
     await assert.rejects(
@@ -200,7 +271,10 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     ]);
     await assert.rejects(readRecords(vaults.doctor, address('patient')), /may not list the records/);
     const envelope = await fetchVerified(vaults.doctor.ipfs, fresh!.cid, fresh!.ciphertextHash.slice(2));
-    await assert.rejects(openRecord(envelope, { kek: oldKeyring.kek, identity: vaults.doctor.identity }), AccessDeniedError);
+    await assert.rejects(
+      openRecord(envelope, { kek: oldKeyring.kek, identity: vaults.doctor.identity }),
+      AccessDeniedError,
+    );
     const forSecond = await readRecords(vaults.secondDoctor, address('patient'), { logAccess: false });
     assert.ok(forSecond.find((record) => record.header.recordId === fresh!.recordId)?.ok);
   });
@@ -214,7 +288,11 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
       expiry: Math.max(shortLived, Number(latest.timestamp) + 3_600),
     });
     assert.ok((await readRecords(vaults.doctor, address('patient'), { logAccess: false })).some((r) => r.ok));
-    const admin = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS.admin, deployment: devnet.deployment });
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
     await writeMedLedger(admin, 'suspendProvider', [address('doctor')]);
     await assert.rejects(readRecords(vaults.doctor, address('patient')), /may not list the records/);
     await writeMedLedger(admin, 'reinstateProvider', [address('doctor')]);
@@ -284,7 +362,10 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     const swapped = report.at(-1)!;
     assert.equal(swapped.status, 'failed');
     assert.match(swapped.reason ?? '', /hash|ciphertext/i);
-    assert.deepEqual(report.slice(0, -1).map((line) => line.status), report.slice(0, -1).map(() => 'ok'));
+    assert.deepEqual(
+      report.slice(0, -1).map((line) => line.status),
+      report.slice(0, -1).map(() => 'ok'),
+    );
   });
 
   it('stores a PDF as a DocumentReference whose encrypted attachment decrypts to the same bytes', async () => {
@@ -304,7 +385,9 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
     const stored = await storeRecords(
       vaults.patient,
       address('patient'),
-      codes.map((text) => ({ payload: { resource: { resourceType: 'Observation', status: 'final', code: { text } } } })),
+      codes.map((text) => ({
+        payload: { resource: { resourceType: 'Observation', status: 'final', code: { text } } },
+      })),
     );
     const keys = { kek: patientKekResolver(vaults.patient.identity, address('patient')) };
     const opened = await Promise.all(
@@ -331,7 +414,11 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
 
   it('erases a record with every version and its file: blocks deleted, other records untouched', async () => {
     const patient = address('patient');
-    const observation = (text: string): Observation => ({ resourceType: 'Observation', status: 'final', code: { text } });
+    const observation = (text: string): Observation => ({
+      resourceType: 'Observation',
+      status: 'final',
+      code: { text },
+    });
     const pdf = new TextEncoder().encode(`%PDF-1.4\n% scan to erase ${MARKER}\n%%EOF\n`);
     const { record: file, attachmentCid } = await addFile(vaults.patient, patient, { source: pdf, title: 'Scan' });
     const [first] = await addRecords(vaults.patient, patient, [{ payload: { resource: observation('erase v1') } }]);
@@ -375,13 +462,17 @@ describe('lib/records end to end (devnet + embedded IPFS node)', () => {
   it('never puts the marker text on-chain: no transaction input or log holds it, in text or hex', async () => {
     const client = vaults.patient.chain.publicClient;
     const head = await client.getBlockNumber();
-    const needles = [MARKER, toHex(MARKER).slice(2), Buffer.from(MARKER).toString('base64')].map((s) => s.toLowerCase());
+    const needles = [MARKER, toHex(MARKER).slice(2), Buffer.from(MARKER).toString('base64')].map((s) =>
+      s.toLowerCase(),
+    );
     let scanned = 0;
     for (let number = 0n; number <= head; number++) {
       const block = await client.getBlock({ blockNumber: number, includeTransactions: true });
       for (const tx of block.transactions) {
         const receipt = await client.getTransactionReceipt({ hash: tx.hash });
-        const haystack = [tx.input, ...receipt.logs.flatMap((log) => [log.data, ...log.topics])].join(' ').toLowerCase();
+        const haystack = [tx.input, ...receipt.logs.flatMap((log) => [log.data, ...log.topics])]
+          .join(' ')
+          .toLowerCase();
         for (const needle of needles) assert.ok(!haystack.includes(needle), `found the marker in ${tx.hash}`);
         scanned++;
       }
@@ -395,4 +486,3 @@ async function countPins(vault: Vault): Promise<number> {
   for await (const _pin of vault.ipfs.pin.ls()) count++;
   return count;
 }
-

@@ -5,16 +5,21 @@ import { type Address, type Hex, bytesToHex, hexToBytes } from 'viem';
 import type { ChainContext } from '../chain';
 import { type IdentityKey, sha256Digest } from '../crypto';
 import { AccessDeniedError, IntegrityError } from '../errors';
-import type { KuboRPCClient } from '../ipfs';
+import type { BlobCache, KuboRPCClient } from '../ipfs';
+import type { ReadLog } from './read-log';
 
 /**
  * What every record operation needs: the chain (with the acting wallet), the IPFS node, and the acting
- * account's identity key (derived from its wallet signature, see lib/crypto).
+ * account's identity key (derived from its wallet signature, see lib/crypto). A long-lived client (the
+ * browser tab) adds a blob cache, so content read once is not fetched again, and a read log, so a
+ * provider's reading session logs each record once.
  */
 export interface Vault {
   readonly chain: ChainContext;
   readonly ipfs: KuboRPCClient;
   readonly identity: IdentityKey;
+  readonly cache?: BlobCache;
+  readonly readLog?: ReadLog;
 }
 
 /** The acting account, or an error saying a wallet is needed. */
