@@ -9,15 +9,13 @@ import type { Address } from 'viem';
 
 import {
   createWebBackend,
-  detectUnusualAccess,
   fetchModelLoader,
-  type AccessEvent,
   type ActiveMedication,
   type InferenceBackend,
   type InteractionFlag,
   type ModelSpec,
-  type UnusualAccessFinding,
 } from '../../lib/ai';
+import { type PatientAccessReview, reviewAccessTo } from '../../lib/ai/access-review';
 import { registryApproval } from '../../lib/ai/approval';
 import {
   type LocatedWarning,
@@ -27,11 +25,12 @@ import {
   assessPatientBundle,
   recordsBundle,
 } from '../../lib/ai/report';
-import { patientActivity } from '../../lib/chain/activity';
+import { purposeNamed } from '../../lib/chain/purpose';
 import { decodeScopes } from '../../lib/chain/categories';
 import { readMedLedger } from '../../lib/chain/medledger';
 import { AccessDeniedError, NotFoundError } from '../../lib/errors';
 import { type OpenRecord, type UnreadableRecord, readRecords } from '../../lib/records/read';
+import { readProfile } from '../../lib/records/profile';
 import type { Vault } from '../../lib/records/vault';
 
 export type { ModelApproval } from '../../lib/ai/approval';
@@ -52,12 +51,7 @@ export type ReportStage =
   | { stage: 'scoring'; done: number; total: number }
   | { stage: 'audit' };
 
-export interface AccessReview {
-  readonly findings: readonly UnusualAccessFinding[];
-  /** `AccessLogged` events reviewed and the distinct providers behind them. */
-  readonly reads: number;
-  readonly providers: number;
-}
+export type AccessReview = PatientAccessReview;
 
 export interface RiskReport {
   readonly assessedAt: Date;
@@ -120,30 +114,6 @@ async function cardOf(spec: ModelSpec): Promise<ModelCardSummary | undefined> {
   return card && { intendedUse: card.intendedUse, limits: card.limits, evaluation: card.evaluation };
 }
 
-/** Unusual access to this patient's records, from their on-chain audit trail. */
-async function reviewAccess(vault: Vault, patient: Address): Promise<AccessReview> {
-  const activity = await patientActivity(vault.chain, patient);
-  const events: AccessEvent[] = activity.flatMap((event) =>
-    event.kind === 'accessLogged'
-      ? [
-          {
-            provider: event.provider,
-            patient,
-            recordIds: event.recordIds.map(String),
-            timestamp: event.timestamp * 1000,
-          },
-        ]
-      : [],
-  );
-  // Review the day up to now, not up to the latest read, so a burst that just happened is what counts.
-  const findings = detectUnusualAccess(events, { now: Date.now() });
-  return {
-    findings,
-    reads: events.length,
-    providers: new Set(events.map((event) => event.provider.toLowerCase())).size,
-  };
-}
-
 /**
  * Builds the risk report of `patient` for the vault's account (the patient or a granted provider).
  * A provider's read is logged on-chain (`logAccess`), exactly as the provider record screens do.
@@ -173,6 +143,7 @@ export async function buildRiskReport(
   const results = await readRecords(vault, patient, {
     categories,
     logAccess: viewer === 'provider',
+    purpose: purposeNamed('risk-assessment'),
     onProgress: (progress) => {
       if (progress.step === 'list') onStage({ stage: 'records', done: 0, total: 0 });
       if (progress.step === 'decrypt')
@@ -184,7 +155,13 @@ export async function buildRiskReport(
   const failed = results.filter((result): result is UnreadableRecord => !result.ok);
   const { bundle, sources, byEntry } = recordsBundle(current);
 
+  // Score only what is about the owner: their profile names them (a provider without profile access
+  // falls back to the Patient in the records, if any).
+  const owner = await readProfile(vault, patient)
+    .then((profile) => profile.resource)
+    .catch(() => undefined);
   const assessment = await assessPatientBundle(bundle, {
+    owner,
     backend: backendFor(onStage),
     loadModel: fetchModelLoader(MODELS_PATH),
     approvalOf: registryApproval(vault.chain),
@@ -195,7 +172,7 @@ export async function buildRiskReport(
   let access: AccessReview | undefined;
   if (viewer === 'patient') {
     onStage({ stage: 'audit' });
-    access = await reviewAccess(vault, patient);
+    access = await reviewAccessTo(vault.chain, patient);
   }
   return {
     assessedAt: new Date(),

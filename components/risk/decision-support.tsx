@@ -99,10 +99,19 @@ export function AccessReview({ report }: { report: RiskReport }) {
       ) : (
         <p className="empty">No provider has opened your records yet, so there is nothing to review.</p>
       )}
+      {access.notEnoughHistory.length > 0 ? (
+        <p className="small">
+          Not enough history yet to judge {access.notEnoughHistory.length} provider
+          {access.notEnoughHistory.length === 1 ? '' : 's'} (
+          {access.notEnoughHistory.map((provider) => `${provider.slice(0, 6)}…${provider.slice(-4)}`).join(', ')}): a
+          provider is judged once its first logged read is a week old.
+        </p>
+      ) : null}
       <p className="small muted">
-        Reviewed from the read log on the blockchain: a provider is flagged when the records it opened in the last 24
-        hours number more than ten and lie far above its own history (over three times its daily average of the previous
-        30 days and three standard deviations above it).
+        Reviewed from the read log on the blockchain, on each provider’s reads of every patient — the same review the
+        administrator sees: a provider is flagged when the records it opened in the last 24 hours number more than ten
+        and lie far above its own history (over three times its daily average of the previous 30 days and three standard
+        deviations above it).
       </p>
     </section>
   );

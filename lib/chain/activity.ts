@@ -438,21 +438,24 @@ export interface AccessLogEntry {
 }
 
 /**
- * Every logged record access on the deployment, across patients, oldest first — of every provider
- * (what an administrator reviews for unusual access) or only of `providers` (what a patient's screen
- * needs to judge the providers that read them on the same data as the admin). The log is public
+ * Every logged record access on the deployment, oldest first — of every provider (what an
+ * administrator reviews for unusual access), or only of `providers` and/or of `patients` (what a
+ * patient's screen needs to judge the providers that read them on the same data as the admin). The log is public
  * on-chain, so this reveals nothing new.
  */
 export async function accessLog(
   context: ChainContext,
-  filter: { providers?: readonly Address[] } = {},
+  filter: { providers?: readonly Address[]; patients?: readonly Address[] } = {},
 ): Promise<AccessLogEntry[]> {
-  if (filter.providers?.length === 0) return [];
+  if (filter.providers?.length === 0 || filter.patients?.length === 0) return [];
   const logs = await context.publicClient.getContractEvents({
     address: context.deployment.medLedger,
     abi: medLedgerAbi,
     eventName: 'AccessLogged',
-    ...(filter.providers ? { args: { provider: [...filter.providers] } } : {}),
+    args: {
+      ...(filter.providers ? { provider: [...filter.providers] } : {}),
+      ...(filter.patients ? { patient: [...filter.patients] } : {}),
+    },
     fromBlock: BigInt(context.deployment.startBlock),
     strict: true,
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { reviewAccessTo } from '../ai/access-review';
 import { RECORD_CATEGORIES, patientActivity, purposeNamed, purposeOf, readScope, writeMedLedger } from '../chain';
 import { addBytes } from '../ipfs';
 import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../testing/system';
@@ -114,5 +115,12 @@ describe('provider directory and purpose of use (devnet + embedded IPFS node)', 
       logged.map((purpose) => purpose.coding.code),
       ['risk-assessment', 'TREAT'],
     );
+  });
+
+  it('reviews the providers that read a patient on their whole log, and has no verdict on a newcomer', async () => {
+    const review = await reviewAccessTo(vaults.patient.chain, address('patient'));
+    assert.deepEqual(review.findings, []);
+    assert.deepEqual(review.notEnoughHistory, [address('doctor')]);
+    assert.deepEqual([review.reads, review.providers], [2, 1]);
   });
 });
