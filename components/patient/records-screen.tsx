@@ -8,6 +8,7 @@ import type { Address } from 'viem';
 import { describeError } from '../../lib/errors';
 import { exportBundleRecords } from '../../lib/records/bundle';
 import type { PipelineProgress } from '../../lib/records/progress';
+import { readProfile } from '../../lib/records/profile';
 import { readRecords } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
 import { dateStamp, downloadBlob } from '../records/download';
@@ -84,6 +85,12 @@ function PatientRecords({ vault, patient }: { vault: Vault; patient: Address }) 
     queryKey: recordsKey(patient),
     queryFn: () => readRecords(vault, patient, { onProgress: setProgress }),
   });
+  // The profile names whose record this is; a missing or unreadable one just leaves nothing marked.
+  const profile = useQuery({
+    queryKey: ['patient-profile', patient.toLowerCase()],
+    queryFn: () => readProfile(vault, patient).then((read) => read.resource),
+    retry: false,
+  });
   if (records.isPending) return <ReadProgress progress={progress} />;
   if (records.isError) {
     return (
@@ -108,7 +115,7 @@ function PatientRecords({ vault, patient }: { vault: Vault; patient: Address }) 
           </span>
         ) : null}
       </div>
-      <RecordTimeline vault={vault} patient={patient} results={records.data} />
+      <RecordTimeline vault={vault} patient={patient} results={records.data} owner={profile.data} />
     </>
   );
 }

@@ -73,6 +73,14 @@ export function currentRecords(results: readonly RecordResult[]): CurrentRecord[
   return records;
 }
 
+/**
+ * Whether a current record is a FHIR Patient (the demographics a file brought along): shown with the
+ * patient's details, not as an entry of the timeline or a category of its own.
+ */
+export function isPatientRecord(record: CurrentRecord): boolean {
+  return record.result.ok && record.result.payload.resource.resourceType === 'Patient';
+}
+
 /** Whether a current record is one of the people, places or sources of care. */
 export function isDirectoryRecord(record: CurrentRecord): boolean {
   return record.result.ok && DIRECTORY_TYPES.has(record.result.payload.resource.resourceType);

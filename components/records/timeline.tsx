@@ -1,10 +1,11 @@
 'use client';
 
-import type { Observation } from '@medplum/fhirtypes';
+import type { Observation, Patient } from '@medplum/fhirtypes';
 import { type KeyboardEvent, useId, useMemo, useRef, useState } from 'react';
 import type { Address } from 'viem';
 
 import { clinicalSummary, resourceTitle } from '../../lib/fhir/display';
+import { comparePatients, patientLabel } from '../../lib/fhir/patient';
 import { AccessDeniedError, IntegrityError, NotFoundError, ServiceUnavailableError } from '../../lib/errors';
 import { type OpenRecord, type RecordResult, encryptedAttachmentCid } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
@@ -21,6 +22,7 @@ import {
   byYear,
   currentRecords,
   isDirectoryRecord,
+  isPatientRecord,
 } from './timeline-model';
 import { Trends } from './trends';
 import { trendSeries } from './trends-model';
@@ -325,6 +327,53 @@ function CareDirectory({
   );
 }
 
+/**
+ * The Patient resources the records hold (demographics imported with a file), beside the timeline
+ * rather than in it. One that names another person than the profile's owner says so: it was imported
+ * as confirmed, and nothing about that person counts in the owner's risk scores.
+ */
+function PatientDetails({
+  records,
+  owner,
+  patient,
+  vault,
+}: {
+  records: readonly CurrentRecord[];
+  owner: Patient | undefined;
+  patient: Address;
+  vault: Vault;
+}) {
+  if (records.length === 0) return null;
+  return (
+    <details className="card patient-details">
+      <summary>
+        Patient details from imported files ({records.length})
+        {records.some((record) => isOtherPerson(record, owner)) ? ' — includes another person' : ''}
+      </summary>
+      <ul className="directory-list">
+        {records.map((record) => (
+          <li key={record.result.header.recordId.toString()} className="directory-item">
+            <p className="record-title">{titleOf(record.result)}</p>
+            {isOtherPerson(record, owner) ? (
+              <p className="notice notice-error" role="note">
+                This is another person than {patientLabel(owner!)}, imported as confirmed. Nothing about them is used
+                for risk scores or interaction checks.
+              </p>
+            ) : null}
+            <RecordBody result={record.result} vault={vault} />
+            <RecordMeta result={record.result} patient={patient} vault={vault} />
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function isOtherPerson(record: CurrentRecord, owner: Patient | undefined): boolean {
+  if (!owner || !record.result.ok) return false;
+  return comparePatients(owner, record.result.payload.resource as Patient).verdict === 'different';
+}
+
 function TimelineList({
   entries,
   patient,
@@ -369,13 +418,20 @@ export function RecordTimeline({
   vault,
   patient,
   results,
+  owner,
 }: {
   vault: Vault;
   patient: Address;
   results: RecordResult[];
+  /** The patient's profile, when the reader may open it: Patient records of anyone else are marked. */
+  owner?: Patient;
 }) {
   const records = useMemo(() => currentRecords(results), [results]);
-  const timelineRecords = useMemo(() => records.filter((record) => !isDirectoryRecord(record)), [records]);
+  const timelineRecords = useMemo(
+    () => records.filter((record) => !isDirectoryRecord(record) && !isPatientRecord(record)),
+    [records],
+  );
+  const patients = useMemo(() => records.filter(isPatientRecord), [records]);
   const directory = useMemo(() => records.filter(isDirectoryRecord), [records]);
   const series = useMemo(() => trendSeries(records), [records]);
   const tabs = useMemo(() => {
@@ -454,6 +510,7 @@ export function RecordTimeline({
           {unreadable} record{unreadable === 1 ? '' : 's'} could not be opened; each one says why below.
         </p>
       ) : null}
+      <PatientDetails records={patients} owner={owner} patient={patient} vault={vault} />
       <div className="tabs" role="tablist" aria-label="Record categories">
         {tabs.map((tab, index) => (
           <button

@@ -357,8 +357,10 @@ export function resourceTitle(resource: Resource): string {
       return `Visit: ${conceptText(resource.type?.[0], resource.class?.display ?? resource.class?.code ?? 'encounter')}`;
     case 'DocumentReference':
       return resource.content?.[0]?.attachment?.title ?? resource.description ?? conceptText(resource.type, 'Document');
-    case 'Patient':
-      return 'Patient profile';
+    case 'Patient': {
+      const name = humanNameText(resource.name);
+      return `Patient: ${name ?? 'no name'}${resource.birthDate ? `, born ${resource.birthDate}` : ''}`;
+    }
     case 'CarePlan':
       return resource.title ?? `Care plan: ${conceptText(resource.category?.[0], 'unspecified')}`;
     case 'CareTeam':
