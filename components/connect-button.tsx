@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { type Connector, useConnect, useConnection, useConnectors, useDisconnect } from 'wagmi';
 
 import { BURNER_CONNECTOR_ID, BURNER_ROLES, type BurnerRole, burnerRole, setBurnerRole } from './burner';
+import { LockButton } from './lock-button';
 import { useRuntimeConfig } from './runtime-config';
 
 function short(address: string) {
@@ -28,6 +29,7 @@ export function ConnectButton() {
           {role ? `${role} · ` : ''}
           {short(connection.address)}
         </span>
+        <LockButton account={connection.address} />
         <button type="button" className="secondary" onClick={() => setOpen(true)}>
           Switch
         </button>

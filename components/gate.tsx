@@ -1,7 +1,8 @@
 'use client';
 
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 
+import { type Enrollment, KEEP_UNLOCKED_CHOICES } from '../lib/crypto';
 import { describeError } from '../lib/errors';
 import { enrollWallet } from '../lib/records/identity';
 import type { Vault } from '../lib/records/vault';
@@ -11,16 +12,32 @@ import { useVault } from './use-vault';
 
 /** Derives the account's encryption key from two wallet signatures (lib/records `enrollWallet`). */
 export function DeriveKey({ context, role }: { context: ChainContext; role: 'patient' | 'provider' }) {
-  const { remember } = useIdentityStore();
+  const { remember, canKeep } = useIdentityStore();
   const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const [keep, setKeep] = useState(false);
+  const [keepFor, setKeepFor] = useState<number>(KEEP_UNLOCKED_CHOICES[1].ms);
+  const keepId = useId();
   async function derive() {
     setState({ busy: true });
+    let enrollment: Enrollment;
     try {
-      const enrollment = await enrollWallet(context, { role });
-      remember(context.account!, enrollment.key);
-      setState({ busy: false });
+      enrollment = await enrollWallet(context, { role });
     } catch (error) {
       setState({ busy: false, error: describeError(error) });
+      return;
+    }
+    try {
+      await remember(
+        context.account!,
+        enrollment.key,
+        keep && canKeep ? { forMs: keepFor, keyVersion: enrollment.keyVersion } : undefined,
+      );
+      setState({ busy: false });
+    } catch (error) {
+      setState({
+        busy: false,
+        error: `Your key is unlocked in this tab, but this device could not keep it: ${describeError(error)}`,
+      });
     }
   }
   return (
@@ -30,6 +47,44 @@ export function DeriveKey({ context, role }: { context: ChainContext; role: 'pat
         into the private key that encrypts and decrypts your records, so the same wallet always unlocks them and no
         server ever holds the key. Signing costs nothing and sends no transaction.
       </p>
+      {canKeep === false ? (
+        <p className="muted small">
+          This browser cannot keep your key between visits (it lacks WebCrypto X25519 or IndexedDB), so a reload asks
+          for the signatures again.
+        </p>
+      ) : canKeep ? (
+        <div className="keep-unlocked">
+          <div className="keep-choice">
+            <label htmlFor={`${keepId}-keep`}>
+              <input
+                id={`${keepId}-keep`}
+                type="checkbox"
+                checked={keep}
+                onChange={(event) => setKeep(event.target.checked)}
+                disabled={state.busy}
+                aria-describedby={`${keepId}-why`}
+              />
+              Keep this device unlocked for
+            </label>
+            <select
+              aria-label="How long to keep this device unlocked"
+              value={keepFor}
+              onChange={(event) => setKeepFor(Number(event.target.value))}
+              disabled={state.busy || !keep}
+            >
+              {KEEP_UNLOCKED_CHOICES.map((choice) => (
+                <option key={choice.ms} value={choice.ms}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <p id={`${keepId}-why`} className="muted small">
+            Your key is then stored in this browser in a form no web page can read out, so reloading needs no
+            signatures, but anyone using this browser profile can open your records until it expires or you press Lock.
+          </p>
+        </div>
+      ) : null}
       <button type="button" onClick={derive} disabled={state.busy}>
         {state.busy ? 'Waiting for your signatures…' : 'Derive my encryption key'}
       </button>
@@ -50,6 +105,7 @@ export function DeriveKey({ context, role }: { context: ChainContext; role: 'pat
 /** Renders `children` with a vault once the wallet is connected, on the devnet and its key derived. */
 export function VaultGate({ role, children }: { role: 'patient' | 'provider'; children: (vault: Vault) => ReactNode }) {
   const { vault, context, wrongNetwork, connected } = useVault();
+  const { recalling } = useIdentityStore();
   if (!connected) {
     return (
       <div className="card">
@@ -67,6 +123,7 @@ export function VaultGate({ role, children }: { role: 'patient' | 'provider'; ch
     );
   }
   if (!context?.walletClient) return <Skeleton lines={3} label="Connecting to your wallet" />;
+  if (!vault && recalling) return <Skeleton lines={3} label="Looking for your key on this device" />;
   if (!vault) {
     return (
       <div className="card">

@@ -5,7 +5,10 @@ import type { Account, Chain, PublicClient, Transport, WalletClient } from 'viem
 import { useConnection, usePublicClient, useWalletClient } from 'wagmi';
 
 import { type ChainContext, deploymentFor } from '../lib/chain/client';
+import type { BlobCache } from '../lib/ipfs/blob-cache';
 import { createIpfsClient } from '../lib/ipfs/client';
+import { browserBlobCache } from '../lib/ipfs/idb-cache';
+import { type ReadLog, createReadLog } from '../lib/records/read-log';
 import type { Vault } from '../lib/records/vault';
 import { useIdentityStore } from './identity-store';
 import { useMedLedgerChain } from './runtime-config';
@@ -45,13 +48,39 @@ export function ipfsClient() {
   return browserIpfs;
 }
 
-/** The record vault of the connected account once its encryption key was derived in this tab. */
+let tabSession: { cache?: BlobCache; readLog: ReadLog } | undefined;
+
+/** The session storage of this tab, where the browser allows it. */
+function sessionStorageOrNothing(): Storage | undefined {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What this tab keeps across screens: the blob cache (IndexedDB, shared by the browser's tabs) and the
+ * provider's read log (this tab's session).
+ */
+function tabServices() {
+  tabSession ??= { cache: browserBlobCache(), readLog: createReadLog({ storage: sessionStorageOrNothing() }) };
+  return tabSession;
+}
+
+/**
+ * The record vault of the connected account once its encryption key was unlocked: derived in this tab,
+ * or kept on this device (see identity-store).
+ */
 export function useVault(): { vault?: Vault; context?: ChainContext; wrongNetwork: boolean; connected: boolean } {
   const { context, wrongNetwork, connected } = useChainContext();
   const { identityOf } = useIdentityStore();
   const identity = identityOf(context?.account);
   const vault = useMemo<Vault | undefined>(
-    () => (context?.walletClient && identity ? { chain: context, ipfs: ipfsClient(), identity } : undefined),
+    () =>
+      context?.walletClient && identity
+        ? { chain: context, ipfs: ipfsClient(), identity, ...tabServices() }
+        : undefined,
     [context, identity],
   );
   return { vault, context, wrongNetwork, connected };

@@ -6,6 +6,8 @@ import { useSwitchChain } from 'wagmi';
 
 import type { Vault } from '../../lib/records/vault';
 import { DeriveKey, LoadError, Skeleton } from '../gate';
+import { useIdentityStore } from '../identity-store';
+import { unlockedUntil } from '../lock-button';
 import { ProviderPending, ProviderStanding } from '../provider/provider-status';
 import { useMedLedgerChain } from '../runtime-config';
 import { type AccountStatus, useAccountStatus } from '../status';
@@ -42,6 +44,7 @@ function Step({ title, state, children }: { title: string; state: StepState; chi
  */
 export function Onboarding() {
   const { vault, context, connected, wrongNetwork } = useVault();
+  const { recalling } = useIdentityStore();
   const chain = useMedLedgerChain();
   const status = useAccountStatus(context);
   const onNetwork = connected && !wrongNetwork;
@@ -76,11 +79,11 @@ export function Onboarding() {
             Two signature requests, no transaction: they derive the key that encrypts your records.
           </p>
         ) : vault ? (
-          <p className="muted">
-            Your encryption key is unlocked in this tab. It is derived again from your wallet after a reload.
-          </p>
+          <KeyUnlocked account={context?.account} />
         ) : !context?.walletClient || status.isPending ? (
           <Skeleton lines={1} label="Connecting to your wallet" />
+        ) : recalling ? (
+          <Skeleton lines={1} label="Looking for your key on this device" />
         ) : (
           <DeriveKey context={context} role={status.data?.provider ? 'provider' : 'patient'} />
         )}
@@ -97,6 +100,21 @@ export function Onboarding() {
         )}
       </Step>
     </ol>
+  );
+}
+
+/** Where the unlocked key lives: this tab only, or this device until the expiry the user chose. */
+function KeyUnlocked({ account }: { account?: string }) {
+  const kept = useIdentityStore().keptUntil(account);
+  return kept === undefined ? (
+    <p className="muted">
+      Your encryption key is unlocked in this tab. It is derived again from your wallet after a reload.
+    </p>
+  ) : (
+    <p className="muted">
+      Your encryption key is unlocked on this device until {unlockedUntil(kept)}, so a reload needs no signatures.{' '}
+      <strong>Lock</strong> at the top of the page forgets it sooner.
+    </p>
   );
 }
 

@@ -229,7 +229,8 @@ function RecordsPanel({ vault, patient, categories }: { vault: Vault; patient: A
       <p>
         Opening decrypts the records in this browser and sends one transaction from your wallet that lists which records
         you opened: <strong>your read is recorded in the patient’s audit trail</strong>, so they can see who read what
-        and when.
+        and when. Within this session each record is recorded once: opening them again here or on another screen records
+        only records you had not opened yet.
       </p>
       <button type="button" onClick={open} disabled={busy}>
         {results ? 'Open records again' : 'Open records'}
@@ -245,6 +246,11 @@ function RecordsPanel({ vault, patient, categories }: { vault: Vault; patient: A
       ) : null}
       {state.status === 'confirmed' && logging ? (
         <p className="muted small">Your read is recorded in the patient’s audit trail.</p>
+      ) : state.status === 'confirmed' && results?.some((result) => result.ok) ? (
+        <p className="muted small">
+          Your read of these records was already recorded in the patient’s audit trail in this session; no transaction
+          was needed.
+        </p>
       ) : null}
       {results ? <RecordTimeline vault={vault} patient={patient} results={results} /> : null}
     </section>

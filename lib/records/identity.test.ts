@@ -14,7 +14,7 @@ import { KeyMismatchError, describeError } from '../errors';
 import { addBytes, createIpfsClient } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
 import { DEVNET_KEYS } from '../testing/devnet-accounts';
-import { cidToBytes, enrollWallet, publishProviderKey, registerPatient } from '.';
+import { cidToBytes, enrollWallet, isPublishedKey, publishProviderKey, registerPatient } from '.';
 
 /**
  * Enrollment against the key published on-chain (issue 14): a wallet that derives another key than the
@@ -130,5 +130,18 @@ describe('enrollWallet against the published key (devnet)', () => {
     assert.equal(await publishProviderKey(next), true);
     const again = await enrollWallet(chain, { role: 'provider' });
     assert.deepEqual(again.key.publicKey, next.identity.publicKey);
+  });
+
+  it('tells whether a key kept on a device is still the one the account published', async () => {
+    const chain = await chainFor('patient');
+    const { key } = await enrollWallet(chain, { role: 'patient' });
+    assert.equal(await isPublishedKey(chain, address('patient'), key.publicKey), true);
+    assert.equal(await isPublishedKey(chain, address('patient'), generateIdentityKey().publicKey), false);
+    const unpublished = address('secondDoctor');
+    assert.equal(
+      await isPublishedKey(chain, unpublished, generateIdentityKey().publicKey),
+      true,
+      'nothing published yet',
+    );
   });
 });

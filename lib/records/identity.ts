@@ -74,6 +74,21 @@ export async function enrollWallet(chain: ChainContext, options: EnrollWalletOpt
   return enrollment;
 }
 
+/**
+ * Whether `publicKey` can stand for `account`'s identity: it is the key the account published as a
+ * patient or as a provider, or the account has published none yet. A key kept on a device from before
+ * a rotation elsewhere fails this and must be derived again.
+ */
+export async function isPublishedKey(chain: ChainContext, account: Address, publicKey: Uint8Array): Promise<boolean> {
+  const [patient, provider] = await Promise.all([
+    readMedLedger(chain, 'patientInfo', [account]),
+    readMedLedger(chain, 'providerInfo', [account]),
+  ]);
+  const published = [patient.encryptionKey, provider.encryptionKey].filter((key) => key !== NO_KEY);
+  const key = bytesToHex(publicKey).toLowerCase();
+  return published.length === 0 || published.some((candidate) => candidate.toLowerCase() === key);
+}
+
 /** The error for a published key the wallet does not give: which keys, and what the account can do. */
 function keyMismatch(found: {
   role: 'patient' | 'provider';

@@ -1,0 +1,115 @@
+/**
+ * What the reload test and the web benchmark share: a patient seeded through lib/records with many
+ * records, a browser that unlocks that patient's key and keeps the device unlocked, and the time the
+ * records screen takes until every record is on screen.
+ */
+import type { Observation } from '@medplum/fhirtypes';
+import type { Locator, Page } from 'playwright-core';
+
+import { connectChain, deployments } from '../../lib/chain';
+import { createIpfsClient } from '../../lib/ipfs';
+import { addRecords, enrollWallet, registerPatient } from '../../lib/records';
+import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
+import { type Actor, type System, screenshot } from './system';
+
+const LOINC = [
+  { code: '8867-4', display: 'Heart rate', unit: '/min', base: 60, spread: 40 },
+  { code: '8480-6', display: 'Systolic blood pressure', unit: 'mm[Hg]', base: 110, spread: 40 },
+  { code: '2339-0', display: 'Glucose [Mass/volume] in Blood', unit: 'mg/dL', base: 80, spread: 60 },
+  { code: '29463-7', display: 'Body weight', unit: 'kg', base: 70, spread: 15 },
+] as const;
+
+/** A measurement of a long history: four kinds of vital signs and labs, one a day. */
+function measurement(index: number): Observation {
+  const kind = LOINC[index % LOINC.length]!;
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: kind.code, display: kind.display }], text: kind.display },
+    effectiveDateTime: new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString(),
+    valueQuantity: {
+      value: kind.base + ((index * 7) % kind.spread),
+      unit: kind.unit,
+      system: 'http://unitsofmeasure.org',
+      code: kind.unit,
+    },
+  };
+}
+
+/**
+ * Registers `key`'s account as a patient and writes `count` records for it, as its own wallet would
+ * from the CLI (same wallet, same derived key as in the browser).
+ */
+export async function seedPatient(system: System, key: keyof typeof DEVNET_KEYS, count: number): Promise<void> {
+  const chain = await connectChain({
+    rpcUrl: system.rpcUrl,
+    privateKey: DEVNET_KEYS[key],
+    deployment: deployments[31337],
+  });
+  const { key: identity } = await enrollWallet(chain, { role: 'patient' });
+  const vault = { chain, ipfs: createIpfsClient(system.ipfsApiUrl), identity };
+  await registerPatient(vault, {
+    resourceType: 'Patient',
+    name: [{ text: 'Reload Patient' }],
+    birthDate: '1970-01-01',
+  });
+  await addRecords(
+    vault,
+    chain.account!,
+    Array.from({ length: count }, (_, index) => ({ payload: { resource: measurement(index) } })),
+  );
+}
+
+/** Waits until the locator is visible; a screenshot names the step that timed out. */
+export async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    await screenshot(locator.page(), `reload-failed-${Date.now()}`).catch(() => undefined);
+    throw error;
+  }
+  return locator.first();
+}
+
+/** How many signature requests the wallet received. */
+export function signatureRequests(actor: Actor): number {
+  return actor.wallet.calls.filter((method) => method === 'eth_signTypedData_v4').length;
+}
+
+/**
+ * Connects the actor's wallet on /onboarding and derives its key, keeping this device unlocked for
+ * `keepFor` (a label of the picker) unless it is undefined.
+ */
+export async function connectAndUnlock(actor: Actor, system: System, keepFor?: string): Promise<void> {
+  const { page } = actor;
+  await page.goto(new URL('/onboarding', system.webUrl).href);
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await (
+    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
+  ).click();
+  const derive = await shown(page.getByRole('button', { name: 'Derive my encryption key' }));
+  if (keepFor) {
+    await page.getByRole('checkbox', { name: 'Keep this device unlocked for' }).check();
+    await page
+      .getByRole('combobox', { name: 'How long to keep this device unlocked' })
+      .selectOption({ label: keepFor });
+  }
+  await derive.click();
+  await shown(page.getByText(keepFor ? /encryption key is unlocked on this device until/ : /unlocked in this tab/));
+}
+
+/** The records screen shows all `count` records (the "All (n)" tab). */
+export function allRecordsTab(page: Page, count: number): Locator {
+  return page.getByRole('tab', { name: `All (${count})` });
+}
+
+/**
+ * Milliseconds from asking for the records screen (`navigate`: a first visit or a reload) until every
+ * one of the `count` records is listed: list on-chain, fetch, verify, decrypt, render.
+ */
+export async function timeRecordsScreen(page: Page, count: number, navigate: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await navigate();
+  await shown(allRecordsTab(page, count), 60_000);
+  return performance.now() - start;
+}
