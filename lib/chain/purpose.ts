@@ -8,7 +8,7 @@ import type { Coding } from '@medplum/fhirtypes';
 /** HL7's code system of the purposes of use. */
 export const PURPOSE_OF_USE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
 /** MedLedger's code system for purposes HL7 has no code for. */
-export const MEDLEDGER_PURPOSE_SYSTEM = 'https://medledger.org/fhir/CodeSystem/purpose-of-use';
+export const MEDLEDGER_PURPOSE_SYSTEM = 'https://medledger.dev/fhir/CodeSystem/purpose-of-use';
 
 export interface PurposeOfUse {
   /** The number `logAccess` takes (1–255; 0 is refused). */
@@ -17,26 +17,40 @@ export interface PurposeOfUse {
   readonly name: string;
   /** How the audit trail says it. */
   readonly label: string;
+  /** How a sentence gives it after a verb: "for treatment", "at the patient’s request". */
+  readonly phrase: string;
   readonly coding: Coding;
 }
 
 const hl7 = (code: string, display: string): Coding => ({ system: PURPOSE_OF_USE_SYSTEM, code, display });
+/** A purpose a sentence gives as "for <label>". */
+const said = (label: string) => ({ label, phrase: `for ${label}` });
 
 /** Every purpose a read can be logged with, by on-chain value. */
 export const PURPOSES_OF_USE: readonly PurposeOfUse[] = [
-  { value: 1, name: 'treatment', label: 'treatment', coding: hl7('TREAT', 'treatment') },
-  { value: 2, name: 'emergency', label: 'emergency treatment', coding: hl7('ETREAT', 'emergency treatment') },
-  { value: 3, name: 'payment', label: 'payment', coding: hl7('HPAYMT', 'healthcare payment') },
-  { value: 4, name: 'operations', label: 'healthcare operations', coding: hl7('HOPERAT', 'healthcare operations') },
-  { value: 5, name: 'patient-request', label: 'at the patient’s request', coding: hl7('PATRQT', 'patient requested') },
-  { value: 6, name: 'care-coordination', label: 'care coordination', coding: hl7('COC', 'coordination of care') },
-  { value: 7, name: 'research', label: 'research', coding: hl7('HRESCH', 'healthcare research') },
-  { value: 8, name: 'public-health', label: 'public health', coding: hl7('PUBHLTH', 'public health') },
+  { value: 1, name: 'treatment', ...said('treatment'), coding: hl7('TREAT', 'treatment') },
+  { value: 2, name: 'emergency', ...said('emergency treatment'), coding: hl7('ETREAT', 'emergency treatment') },
+  { value: 3, name: 'payment', ...said('payment'), coding: hl7('HPAYMT', 'healthcare payment') },
+  { value: 4, name: 'operations', ...said('healthcare operations'), coding: hl7('HOPERAT', 'healthcare operations') },
+  {
+    value: 5,
+    name: 'patient-request',
+    label: 'at the patient’s request',
+    phrase: 'at the patient’s request',
+    coding: hl7('PATRQT', 'patient requested'),
+  },
+  { value: 6, name: 'care-coordination', ...said('care coordination'), coding: hl7('COC', 'coordination of care') },
+  { value: 7, name: 'research', ...said('research'), coding: hl7('HRESCH', 'healthcare research') },
+  { value: 8, name: 'public-health', ...said('public health'), coding: hl7('PUBHLTH', 'public health') },
   {
     value: 9,
     name: 'risk-assessment',
-    label: 'risk assessment',
-    coding: { system: MEDLEDGER_PURPOSE_SYSTEM, code: 'risk-assessment', display: 'risk assessment (decision support)' },
+    ...said('risk assessment'),
+    coding: {
+      system: MEDLEDGER_PURPOSE_SYSTEM,
+      code: 'risk-assessment',
+      display: 'risk assessment (decision support)',
+    },
   },
 ];
 
@@ -55,6 +69,7 @@ export function purposeOf(value: number): PurposeOfUse {
       value,
       name: `purpose-${value}`,
       label: `purpose ${value}`,
+      phrase: `for purpose ${value}`,
       coding: { system: MEDLEDGER_PURPOSE_SYSTEM, code: `unknown-${value}`, display: `purpose ${value}` },
     }
   );

@@ -98,7 +98,7 @@ export function auditRows(patient: Address, activity: readonly ActivityEvent[]):
           group: 'read',
           actor: event.provider,
           action: `Opened ${event.recordIds.length} record${event.recordIds.length === 1 ? '' : 's'}`,
-          detail: `${list.text} for ${purpose.label}`,
+          detail: `${list.text} ${purpose.phrase}`,
           purpose,
           recordIds: event.recordIds,
           categories: list.categories,
