@@ -3,6 +3,7 @@
  * back: chain → IPFS → verify → decrypt → FHIR. The web app, the CLI and the tests all go through here.
  */
 export * from './audit';
+export * from './audit-story';
 export * from './bundle';
 export * from './consent';
 export * from './consent-link';
