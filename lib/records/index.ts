@@ -12,6 +12,7 @@ export * from './erase';
 export * from './identity';
 export * from './import-plan';
 export * from './profile';
+export * from './pseudonym';
 export * from './progress';
 export * from './read';
 export * from './read-log';
