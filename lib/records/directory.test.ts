@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { reviewAccessTo } from '../ai/access-review';
-import { RECORD_CATEGORIES, patientActivity, purposeNamed, purposeOf, readScope, writeMedLedger } from '../chain';
+import {
+  RECORD_CATEGORIES,
+  parseProviderKind,
+  patientActivity,
+  purposeNamed,
+  purposeOf,
+  readScope,
+  writeMedLedger,
+} from '../chain';
 import { addBytes } from '../ipfs';
 import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../testing/system';
 import {
@@ -10,14 +18,52 @@ import {
   addRecords,
   cidToBytes,
   grantAccess,
+  identifierText,
+  parseIdentifier,
   parseProfileBundle,
   profileBundle,
+  profileSummary,
+  profileTypeOf,
   providerDirectory,
   publishProviderProfile,
   readRecords,
   searchDirectory,
   sha256Hex,
 } from '.';
+
+describe('provider profiles in words', () => {
+  it('describes a doctor as a Practitioner, a lab and an insurer as Organizations', () => {
+    assert.deepEqual(
+      ['doctor', 'lab', 'insurer'].map((kind) => profileTypeOf(parseProviderKind(kind))),
+      ['Practitioner', 'Organization', 'Organization'],
+    );
+  });
+
+  it('reads identifiers as FHIR tokens, with short names for known systems', () => {
+    const npi = { system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' };
+    assert.deepEqual(parseIdentifier('npi|1234567893'), npi);
+    assert.deepEqual(parseIdentifier('http://hl7.org/fhir/sid/us-npi| 1234567893 '), npi);
+    assert.deepEqual(parseIdentifier('urn:oid:1.2.3|42'), { system: 'urn:oid:1.2.3', value: '42' });
+    assert.deepEqual(parseIdentifier('42'), { value: '42' });
+    assert.throws(() => parseIdentifier('npi|'), /identifier: needs a value/);
+    assert.throws(() => parseIdentifier('licence|42', '--identifier'), /--identifier: the system "licence" is neither/);
+    assert.equal(identifierText(npi), 'NPI 1234567893');
+    assert.equal(identifierText({ system: 'urn:oid:1.2.3', value: '42' }), 'urn:oid:1.2.3 42');
+  });
+
+  it('sums a profile up in one line', () => {
+    assert.equal(
+      profileSummary({
+        name: 'Dr. Ada Okafor',
+        type: 'Practitioner',
+        specialty: 'Cardiology',
+        organization: 'St. Mary',
+      }),
+      'Cardiology · St. Mary',
+    );
+    assert.equal(profileSummary({ name: 'Northside Clinical Lab', type: 'Organization' }), '');
+  });
+});
 
 describe('provider directory and purpose of use (devnet + embedded IPFS node)', () => {
   let system: TestSystem;

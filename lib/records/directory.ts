@@ -15,6 +15,7 @@ import {
   type SendOptions,
   listProviders,
   medLedgerAbi,
+  providerKindOf,
   writeMedLedger,
 } from '../chain';
 import { IntegrityError, MedLedgerError, ValidationError, type ValidationIssue, describeError } from '../errors';
@@ -43,6 +44,57 @@ export interface DirectoryEntry extends ProviderSummary {
   readonly profile?: ProviderProfile;
   /** Why a published profile could not be shown (not stored, or not what the chain anchored). */
   readonly profileError?: string;
+}
+
+/**
+ * How a provider of a kind is described: a doctor is a person (Practitioner); a lab or an insurer is
+ * an Organization.
+ *
+ * @param kind - the on-chain kind code (`providerInfo(…).kind`)
+ */
+export function profileTypeOf(kind: number): ProviderProfile['type'] {
+  return providerKindOf(kind) === 'doctor' ? 'Practitioner' : 'Organization';
+}
+
+/** Identifier systems people know by a short name (the CLI's `--identifier npi|…`, the admin's form). */
+export const IDENTIFIER_SYSTEMS: readonly { readonly label: string; readonly system: string }[] = [
+  { label: 'NPI', system: 'http://hl7.org/fhir/sid/us-npi' },
+  { label: 'GMC', system: 'https://fhir.hl7.org.uk/Id/gmc-number' },
+  { label: 'CLIA', system: 'urn:oid:2.16.840.1.113883.4.7' },
+];
+
+/**
+ * Reads a professional identifier written as a FHIR token, `SYSTEM|VALUE` (the system a URI or a short
+ * name of {@link IDENTIFIER_SYSTEMS}, e.g. `npi|1234567893`), or a bare `VALUE` without a system.
+ *
+ * @param text - the identifier as typed
+ * @param path - where it was typed, for the validation issue
+ * @throws {@link ValidationError} when the value is empty or the system is neither a URI nor a known name
+ */
+export function parseIdentifier(text: string, path = 'identifier'): Identifier {
+  const bar = text.indexOf('|');
+  const system = bar < 0 ? '' : text.slice(0, bar).trim();
+  const value = (bar < 0 ? text : text.slice(bar + 1)).trim();
+  if (!value) throw new ValidationError([{ path, message: 'needs a value, e.g. npi|1234567893' }]);
+  if (!system) return { value };
+  const known = IDENTIFIER_SYSTEMS.find((entry) => entry.label.toLowerCase() === system.toLowerCase());
+  if (known) return { system: known.system, value };
+  if (!/^(https?:\/\/\S+|urn:\S+)$/.test(system)) {
+    const names = IDENTIFIER_SYSTEMS.map((entry) => entry.label.toLowerCase()).join(', ');
+    throw new ValidationError([{ path, message: `the system "${system}" is neither a URI nor one of ${names}` }]);
+  }
+  return { system, value };
+}
+
+/** An identifier in words: "NPI 1234567893", else its system URI and value. */
+export function identifierText(identifier: Identifier): string {
+  const known = IDENTIFIER_SYSTEMS.find((entry) => entry.system === identifier.system);
+  return [known?.label ?? identifier.system, identifier.value].filter(Boolean).join(' ');
+}
+
+/** What a profile says besides the name, in one line: "Cardiology · St. Mary's Hospital". */
+export function profileSummary(profile: ProviderProfile): string {
+  return [profile.specialty, profile.organization].filter(Boolean).join(' · ');
 }
 
 /**
