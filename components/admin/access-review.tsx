@@ -7,7 +7,9 @@ import { accessLog } from '../../lib/chain/activity';
 import type { ChainContext } from '../../lib/chain/client';
 import { describeError } from '../../lib/errors';
 import { Skeleton } from '../gate';
+import { ProviderName } from '../patient/provider-name';
 import { formatDate, shortAddress } from '../records/format';
+import { useProviderNames } from '../use-provider-directory';
 
 /**
  * Unusual-access review over the whole deployment's access log: a provider that opened far more
@@ -15,6 +17,7 @@ import { formatDate, shortAddress } from '../records/format';
  * same finding on their risk-insights screen.
  */
 export function AccessReview({ context }: { context: ChainContext }) {
+  const { labelOf } = useProviderNames();
   const review = useQuery({
     queryKey: ['admin-access-review'],
     queryFn: async () => {
@@ -63,9 +66,7 @@ export function AccessReview({ context }: { context: ChainContext }) {
             <p className="small muted">
               Not enough history yet to judge:{' '}
               {review.data.unjudged
-                .map(
-                  (verdict) => `${shortAddress(verdict.provider)} (first read ${formatDate(verdict.firstSeen / 1000)})`,
-                )
+                .map((verdict) => `${labelOf(verdict.provider)} (first read ${formatDate(verdict.firstSeen / 1000)})`)
                 .join(', ')}
               .
             </p>
@@ -86,7 +87,7 @@ export function AccessReview({ context }: { context: ChainContext }) {
               {review.data.findings.map((finding) => (
                 <tr key={`${finding.provider}-${finding.measure}`}>
                   <td data-label="Provider">
-                    <span className="mono break">{finding.provider}</span>
+                    <ProviderName address={finding.provider} />
                   </td>
                   <td data-label="Finding">{finding.message}</td>
                   <td data-label="Patients concerned">{finding.patients.map(shortAddress).join(', ')}</td>

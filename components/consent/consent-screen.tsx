@@ -10,6 +10,7 @@ import { submitConsent } from '../../lib/records/consent';
 import { type ConsentLink, consentLinkProblem, parseConsentFragment } from '../../lib/records/consent-link';
 import type { Vault } from '../../lib/records/vault';
 import { Skeleton, VaultGate } from '../gate';
+import { ProviderName } from '../patient/provider-name';
 import { scopeSummary } from '../provider/scopes';
 import { IssueList } from '../records/import-forms';
 import { formatDate, relativeTime, shortAddress } from '../records/format';
@@ -53,7 +54,9 @@ function Terms({ link }: { link: ConsentLink }) {
         <dt>Patient</dt>
         <dd className="mono">{consent.patient}</dd>
         <dt>Provider</dt>
-        <dd className="mono">{consent.provider}</dd>
+        <dd>
+          <ProviderName address={consent.provider} />
+        </dd>
         <dt>May</dt>
         <dd>{scopeSummary(consent.scopes)}</dd>
         <dt>Access until</dt>

@@ -4,11 +4,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { PROVIDER_KIND_LABELS } from '../../lib/chain/provider-kinds';
+import { identifierText, profileSummary } from '../../lib/records/directory';
 import { publishProviderKey } from '../../lib/records/identity';
 import type { Vault } from '../../lib/records/vault';
 import type { AccountStatus } from '../status';
 import { TxStatus } from '../tx-status';
+import { useProviderNames } from '../use-provider-directory';
 import { useTx } from '../use-tx';
+import { useChainContext } from '../use-vault';
 
 /** An address with a copy button, for sending it to someone over another channel. */
 export function CopyableAddress({ address, label }: { address: string; label: string }) {
@@ -77,6 +80,32 @@ export function PublishKeyButton({ vault }: { vault: Vault }) {
   );
 }
 
+/** How patients find this provider: its directory profile, or that it has none yet. */
+function DirectoryListing() {
+  const account = useChainContext().context?.account;
+  const { entryOf, directory } = useProviderNames();
+  if (!account || !directory.isSuccess) return null;
+  const entry = entryOf(account);
+  if (!entry?.profile) {
+    return (
+      <p className="muted">
+        {entry?.profileError
+          ? `Your directory profile could not be verified (${entry.profileError}), so patients see only your address.`
+          : 'You are not listed by name in the patients’ directory yet, so patients see only your address.'}{' '}
+        The administrator publishes your profile.
+      </p>
+    );
+  }
+  const summary = profileSummary(entry.profile);
+  return (
+    <p>
+      Patients find you in their directory as <strong>{entry.profile.name}</strong>
+      {summary ? ` · ${summary}` : ''}
+      {entry.profile.identifier ? ` · ${identifierText(entry.profile.identifier)}` : ''}.
+    </p>
+  );
+}
+
 /**
  * A registered provider's standing: its kind, whether it is active or suspended, and whether its
  * encryption key is published (with the button to publish it when a vault is at hand).
@@ -94,6 +123,7 @@ export function ProviderStanding({
         <p>
           {PROVIDER_KIND_LABELS[provider.kind]} · <span className="badge badge-bad">Suspended</span>
         </p>
+        <DirectoryListing />
         <p className="notice notice-error">
           The MedLedger administrator suspended this account. While suspended you cannot read or add records or request
           access, and every grant patients gave you is paused (grants that have not expired apply again if you are
@@ -107,6 +137,7 @@ export function ProviderStanding({
       <p>
         {PROVIDER_KIND_LABELS[provider.kind]} · <span className="badge badge-ok">Active</span>
       </p>
+      <DirectoryListing />
       {provider.hasKey ? (
         <p className="muted">Your encryption key is published: patients can share records with you.</p>
       ) : (

@@ -9,7 +9,7 @@ import { comparePatients, patientLabel } from '../../lib/fhir/patient';
 import { AccessDeniedError, IntegrityError, NotFoundError, ServiceUnavailableError } from '../../lib/errors';
 import { type OpenRecord, type RecordResult, encryptedAttachmentCid } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
-import { useAddressBook } from './address-book';
+import { useProviderNames } from '../use-provider-directory';
 import { AttachmentView } from './attachment-view';
 import { CATEGORY_ORDER, categoryLabel, formatDate, sameAddress, shortAddress } from './format';
 import { ObservationValue } from './observation-value';
@@ -55,7 +55,7 @@ function unreadableReason(error: unknown): { title: string; advice: string } {
 }
 
 function Author({ author, patient, vault }: { author: Address; patient: Address; vault: Vault }) {
-  const { nameOf } = useAddressBook();
+  const { nameOf } = useProviderNames();
   if (sameAddress(author, vault.chain.account)) return <>you</>;
   if (sameAddress(author, patient)) return <>the patient</>;
   const name = nameOf(author);

@@ -1,6 +1,7 @@
 'use client';
 
 import { ONC_HIGH_PRIORITY_DDI } from '../../lib/ai';
+import { ProviderName, useProviderLabel } from '../patient/provider-name';
 import type { RiskReport } from './assessment';
 import styles from './risk.module.css';
 
@@ -72,6 +73,7 @@ export function Plausibility({ report }: { report: RiskReport }) {
 
 /** Findings of unusual-access detection over the patient's own audit trail. */
 export function AccessReview({ report }: { report: RiskReport }) {
+  const labelOf = useProviderLabel();
   const access = report.access;
   if (!access) return null;
   return (
@@ -82,8 +84,8 @@ export function AccessReview({ report }: { report: RiskReport }) {
           {access.findings.map((finding) => (
             <li key={`${finding.provider}-${finding.measure}`} className="notice notice-error">
               <strong>
-                Provider <span className="mono">{finding.provider}</span> opened {finding.count} {finding.measure} in
-                the last 24 hours
+                <ProviderName address={finding.provider} /> opened {finding.count} {finding.measure} in the last 24
+                hours
               </strong>
               , far above its usual {finding.baselineMean.toFixed(1)} per day. If you did not expect this, revoke its
               access on your dashboard.
@@ -102,8 +104,7 @@ export function AccessReview({ report }: { report: RiskReport }) {
       {access.notEnoughHistory.length > 0 ? (
         <p className="small">
           Not enough history yet to judge {access.notEnoughHistory.length} provider
-          {access.notEnoughHistory.length === 1 ? '' : 's'} (
-          {access.notEnoughHistory.map((provider) => `${provider.slice(0, 6)}…${provider.slice(-4)}`).join(', ')}): a
+          {access.notEnoughHistory.length === 1 ? '' : 's'} ({access.notEnoughHistory.map(labelOf).join(', ')}): a
           provider is judged once its first logged read is a week old.
         </p>
       ) : null}
