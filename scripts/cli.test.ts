@@ -317,6 +317,31 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.match(wrong.stderr, /"xml" is not a format; use csv or fhir/);
   });
 
+  it('tells the audit trail as the web app does: an import is one entry, a read says its purpose', async () => {
+    const { story } = await cliJson<{
+      story: { kind: string; text: string; actor: string; purpose?: string; recordIds: string[] }[];
+    }>('patient', 'audit');
+    const imports = story.filter((entry) => entry.kind === 'added');
+    assert.deepEqual(
+      imports.map((entry) => entry.text),
+      [`You added ${sampleBundle(MARKER).entry!.length} records`],
+    );
+    const read = story.find((entry) => entry.kind === 'read' && entry.actor === addressOf('doctor'));
+    assert.equal(read?.purpose, 'treatment');
+    const count = read?.recordIds.length ?? 0;
+    assert.equal(read?.text, `${addressOf('doctor')} read ${count} record${count === 1 ? '' : 's'} for treatment`);
+
+    const human = await cli('patient', 'audit');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(
+      human.stdout,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d(–[\d: -]+)? UTC {2}You added \d+ records — Observations \d/m,
+    );
+    assert.match(human.stdout, new RegExp(`UTC {2}${addressOf('doctor')} read \\d+ records? for treatment — `));
+    assert.match(human.stdout, new RegExp(`UTC {2}You revoked access for ${addressOf('doctor')} — `));
+    assert.match(human.stdout, /UTC {2}You registered as a patient$/m);
+  });
+
   it('a consent link: the patient signs it without a transaction, the insurer submits it and holds billing access', async () => {
     await cliJson('admin', 'provider', 'register', addressOf('insurer'), '--kind', 'insurer');
     await cliJson('insurer', 'provider', 'enroll');

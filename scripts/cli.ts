@@ -45,7 +45,7 @@ import {
   verifyRecords,
 } from '../lib/records';
 import { parseExpiry, parseScopes } from './cli/args';
-import { runAuditExport } from './cli/audit';
+import { auditStoryLines, runAuditExport } from './cli/audit';
 import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
 import { assessRiskFile } from './cli/risk';
@@ -440,10 +440,10 @@ const COMMANDS: Record<string, Handler> = {
       const who = 'provider' in event ? event.provider : 'author' in event ? event.author : patient;
       return { when, who, ...event };
     });
+    const { human, story } = auditStoryLines(patient, activity, chain.account);
     io.out(
-      lines.map((line) => `${line.when} ${line.kind} ${line.who}`).join('\n') +
-        `\n${grants.filter((grant) => grant.active).length} provider(s) hold access now.`,
-      { patient, activity: lines, grants },
+      `${human || 'Nothing has happened yet.'}\n${grants.filter((grant) => grant.active).length} provider(s) hold access now.`,
+      { patient, story, activity: lines, grants },
     );
   },
 
