@@ -145,26 +145,23 @@ export function IdentityStoreProvider({ children }: { children: ReactNode }) {
     }
     let live = true;
     void (async () => {
-      try {
-        const kept = await recallIdentity(storage(), { account: account as Address, chainId });
-        if (!kept || !live) return;
-        const chain = { publicClient: publicClient as PublicClient, deployment: deploymentFor(chainId) };
-        if (!(await isPublishedKey(chain, account as Address, kept.identity.publicKey))) {
-          await forgetIdentity(storage(), { account, chainId });
-          return;
-        }
-        if (live)
-          setHeld((current) => new Map(current).set(account, { identity: kept.identity, keptUntil: kept.expiresAt }));
-      } catch {
-        // Unreadable storage or an unreachable chain: the wallet derives the key as it always did.
-      } finally {
-        if (live) done();
-      }
+      // Unreadable storage: nothing kept, the wallet derives the key as it always did.
+      const kept = await recallIdentity(storage(), { account: account as Address, chainId }).catch(() => undefined);
+      if (!live) return;
+      if (kept)
+        setHeld((current) => new Map(current).set(account, { identity: kept.identity, keptUntil: kept.expiresAt }));
+      done();
+      if (!kept) return;
+      // Checked while the screens start with the key: one rotated on another device opens nothing here,
+      // so it is locked as soon as the chain says so, and the wallet derives the published one.
+      const chain = { publicClient: publicClient as PublicClient, deployment: deploymentFor(chainId) };
+      const published = await isPublishedKey(chain, account as Address, kept.identity.publicKey).catch(() => true);
+      if (!published) await lock(account);
     })();
     return () => {
       live = false;
     };
-  }, [needsRecall, recallId, account, chainId, publicClient]);
+  }, [needsRecall, recallId, account, chainId, publicClient, lock]);
 
   const identityOf = useCallback(
     (address: string | undefined) => (address ? held.get(address.toLowerCase())?.identity : undefined),
