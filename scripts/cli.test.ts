@@ -10,8 +10,8 @@ import path from 'node:path';
 import { type TestContext, after, before, describe, it } from 'node:test';
 
 import type { Bundle } from '@medplum/fhirtypes';
-import { type Address, getAddress } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { type Address, getAddress, keccak256, toHex } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 import {
   type ChainContext,
@@ -19,7 +19,9 @@ import {
   connectChain,
   deploymentFor,
   readMedLedger,
+  parseProviderKind,
   readScope,
+  writeMedLedger,
   writeModelRegistry,
 } from '../lib/chain';
 import { FRAMINGHAM_LIPID, MODELS } from '../lib/ai';
@@ -27,6 +29,7 @@ import { CARDS_DIR } from '../lib/ai/node';
 import { type KuboRPCClient, createIpfsClient } from '../lib/ipfs';
 import { type RunningIpfsNode, startIpfsNode } from '../lib/ipfs/node';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
+import { providerDirectory } from '../lib/records/directory';
 import { PATRIA, personBundle, sampleBundle } from '../lib/testing/fixtures';
 import { type Devnet, startDevnet } from './devnet';
 
@@ -162,22 +165,48 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.notEqual(BigInt(info.encryptionKey), 0n);
   });
 
-  it('lets the admin register providers, who then publish their encryption keys', async () => {
-    for (const [actor, kind] of [
-      ['doctor', 'doctor'],
-      ['lab', 'lab'],
-      ['secondDoctor', 'doctor'],
+  it('lets the admin register providers with their public profiles, who then publish their encryption keys', async () => {
+    for (const [actor, kind, ...profile] of [
+      [
+        'doctor',
+        'doctor',
+        '--name',
+        'Dr. Ada Okafor',
+        '--specialty',
+        'Cardiology',
+        '--organization',
+        "St. Mary's Hospital",
+        '--identifier',
+        'npi|1234567893',
+      ],
+      ['lab', 'lab', '--name', 'Northside Clinical Lab', '--specialty', 'Clinical chemistry'],
+      ['secondDoctor', 'doctor', '--name', 'Dr. Lars Berg'],
     ] as const) {
-      const out = await cliJson<{ provider: string; kind: string }>(
+      const out = await cliJson<{ provider: string; kind: string; profileCid: string }>(
         'admin',
         'provider',
         'register',
         addressOf(actor),
         '--kind',
         kind,
+        ...profile,
       );
       assert.deepEqual([out.provider, out.kind], [addressOf(actor), kind]);
+      assert.match(out.profileCid, /^baf/);
     }
+    const directory = await providerDirectory(chain, ipfs);
+    assert.deepEqual(directory.find((entry) => entry.provider === addressOf('doctor'))?.profile, {
+      name: 'Dr. Ada Okafor',
+      type: 'Practitioner',
+      specialty: 'Cardiology',
+      organization: "St. Mary's Hospital",
+      identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' },
+    });
+    assert.deepEqual(directory.find((entry) => entry.provider === addressOf('lab'))?.profile, {
+      name: 'Northside Clinical Lab',
+      type: 'Organization',
+      specialty: 'Clinical chemistry',
+    });
     await Promise.all(
       (['doctor', 'lab'] as const).map(async (actor) => {
         await cliJson(actor, 'provider', 'enroll');
@@ -185,6 +214,80 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
         assert.notEqual(BigInt(info.encryptionKey), 0n);
       }),
     );
+  });
+
+  it("replaces a provider's profile, and every reader sees the new one", async () => {
+    const out = await cliJson<{ provider: string; profileCid: string }>(
+      'admin',
+      'provider',
+      'profile',
+      addressOf('secondDoctor'),
+      '--name',
+      'Dr. Lars Berg',
+      '--specialty',
+      'General practice',
+      '--organization',
+      'Harbour Street Practice',
+    );
+    assert.equal(out.provider, addressOf('secondDoctor'));
+    assert.match(out.profileCid, /^baf/);
+    const entry = (await providerDirectory(chain, ipfs)).find((row) => row.provider === addressOf('secondDoctor'));
+    assert.deepEqual(entry?.profile, {
+      name: 'Dr. Lars Berg',
+      type: 'Practitioner',
+      specialty: 'General practice',
+      organization: 'Harbour Street Practice',
+    });
+  });
+
+  it("prints the directory with each provider's standing, as JSON and in words", async () => {
+    // A provider registered without a profile, then suspended: listed, unnamed, and said to be suspended.
+    const unnamed = privateKeyToAccount(generatePrivateKey()).address;
+    const admin = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS.admin,
+      deployment: devnet.deployment,
+    });
+    await writeMedLedger(admin, 'registerProvider', [unnamed, parseProviderKind('insurer'), keccak256(toHex('x'))]);
+    await writeMedLedger(admin, 'suspendProvider', [unnamed]);
+
+    const { providers } = await cliJson<{
+      providers: { address: string; name: string | null; kind: string; suspended: boolean; hasKey: boolean }[];
+    }>('stranger', 'providers');
+    assert.deepEqual(
+      providers.map(({ address, name, kind, suspended, hasKey }) => ({ address, name, kind, suspended, hasKey })),
+      [
+        { address: addressOf('doctor'), name: 'Dr. Ada Okafor', kind: 'doctor', suspended: false, hasKey: true },
+        { address: addressOf('lab'), name: 'Northside Clinical Lab', kind: 'lab', suspended: false, hasKey: true },
+        { address: addressOf('secondDoctor'), name: 'Dr. Lars Berg', kind: 'doctor', suspended: false, hasKey: false },
+        { address: unnamed, name: null, kind: 'insurer', suspended: true, hasKey: false },
+      ],
+    );
+    assert.deepEqual(providers[0], {
+      address: addressOf('doctor'),
+      name: 'Dr. Ada Okafor',
+      kind: 'doctor',
+      type: 'Practitioner',
+      specialty: 'Cardiology',
+      organization: "St. Mary's Hospital",
+      identifier: { system: 'http://hl7.org/fhir/sid/us-npi', value: '1234567893' },
+      suspended: false,
+      hasKey: true,
+      registeredAt: (providers[0] as unknown as { registeredAt: string }).registeredAt,
+    });
+
+    const human = await cli('stranger', 'providers');
+    assert.equal(human.code, 0, human.stderr);
+    const lines = human.stdout.trim().split('\n');
+    assert.deepEqual(lines.slice(0, 2), [
+      "Dr. Ada Okafor — doctor, Cardiology, St. Mary's Hospital, NPI 1234567893",
+      `  ${addressOf('doctor')}  active, key published`,
+    ]);
+    assert.deepEqual(lines.slice(6), [
+      '(no profile published) — insurer',
+      `  ${unnamed}  SUSPENDED, no encryption key yet`,
+      '4 providers, 1 suspended.',
+    ]);
   });
 
   it('imports a bundle, lists it as JSON and exports it back losslessly', async () => {
@@ -343,7 +446,16 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
   });
 
   it('a consent link: the patient signs it without a transaction, the insurer submits it and holds billing access', async () => {
-    await cliJson('admin', 'provider', 'register', addressOf('insurer'), '--kind', 'insurer');
+    await cliJson(
+      'admin',
+      'provider',
+      'register',
+      addressOf('insurer'),
+      '--kind',
+      'insurer',
+      '--name',
+      'Harbour Mutual Insurance',
+    );
     await cliJson('insurer', 'provider', 'enroll');
     const billing = readScope(RECORD_CATEGORIES.billing);
     assert.equal(await readMedLedger(chain, 'hasAccess', [addressOf('patient'), addressOf('insurer'), billing]), false);
@@ -517,8 +629,42 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     it('a provider registration by someone who is not the admin', async (t) => {
       await assertFailsCleanly(
         t,
-        () => cli('doctor', 'provider', 'register', addressOf('stranger'), '--kind', 'lab'),
+        () => cli('doctor', 'provider', 'register', addressOf('stranger'), '--kind', 'lab', '--name', 'Stranger Lab'),
         /admin|role|not allowed|unauthori[sz]ed/i,
+      );
+      const info = await readMedLedger(chain, 'providerInfo', [addressOf('stranger')]);
+      assert.equal(info.kind, 0);
+    });
+
+    it('a provider registration without a name, or with an organisation for a lab; a profile for no provider', async (t) => {
+      await assertFailsCleanly(
+        t,
+        () => cli('admin', 'provider', 'register', addressOf('stranger'), '--kind', 'doctor'),
+        /--name: is required/,
+      );
+      await assertFailsCleanly(
+        t,
+        () =>
+          cli(
+            'admin',
+            'provider',
+            'register',
+            addressOf('stranger'),
+            '--kind',
+            'lab',
+            '--name',
+            'Stranger Lab',
+            '--organization',
+            'Stranger Holdings',
+            '--identifier',
+            'licence|42',
+          ),
+        /--organization: is for a doctor; a lab is an organisation itself.*--identifier: the system "licence"/,
+      );
+      await assertFailsCleanly(
+        t,
+        () => cli('admin', 'provider', 'profile', addressOf('stranger'), '--name', 'Dr. Nobody'),
+        /is not a registered provider; register it/,
       );
       const info = await readMedLedger(chain, 'providerInfo', [addressOf('stranger')]);
       assert.equal(info.kind, 0);
@@ -635,7 +781,7 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     assert.equal(human.code, 0, human.stderr);
     assert.match(
       human.stdout,
-      /1 value to check \(imported as they are\):\n  please double-check: Observation\.valueQuantity/,
+      /1 value to check \(imported as they are\):\n {2}please double-check: Observation\.valueQuantity/,
     );
     await writeFile(
       file,

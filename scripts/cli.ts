@@ -10,13 +10,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
 import type { Patient } from '@medplum/fhirtypes';
-import { type Address, getAddress, isAddress, keccak256, toHex } from 'viem';
+import { type Address, getAddress, isAddress } from 'viem';
 
 import {
   type ChainContext,
   connectChain,
   describeScopes,
-  parseProviderKind,
   patientActivity,
   pendingRequests,
   readMedLedger,
@@ -48,12 +47,19 @@ import { parseExpiry, parseScopes } from './cli/args';
 import { auditStoryLines, runAuditExport } from './cli/audit';
 import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
+import { providerCommands } from './cli/providers';
 import { assessRiskFile } from './cli/risk';
 
 const USAGE = `usage: medledger <command> [options] [--json]
   patient register [--name TEXT] [--birth-date YYYY-MM-DD] [--gender male|female|other|unknown]
-  provider register ADDRESS --kind doctor|lab|insurer [--credential TEXT]   (admin)
+  provider register ADDRESS --kind doctor|lab|insurer --name TEXT [--specialty TEXT]
+        [--organization TEXT] [--identifier SYSTEM|VALUE] [--credential TEXT]
+                                                    (admin) registers, then publishes the profile
+  provider profile ADDRESS --name TEXT [--specialty …] [--organization …] [--identifier …]
+                                                    (admin) replaces the provider's public profile
   provider enroll                                   publish this provider's encryption key
+  providers                                         the directory: name, kind, specialty,
+                                                    organisation, standing, key, address
   import FILE.json [--patient ADDRESS] [--accept-mismatch]
                                                     a Bundle or one resource, as the patient or a
                                                     provider with write scope; refused when it is
@@ -212,15 +218,6 @@ const COMMANDS: Record<string, Handler> = {
       patient: vault.chain.account,
       profileCid: cid,
     });
-  },
-
-  async 'provider register'([target], values, io) {
-    const chain = await chainFromEnv();
-    const provider = address(target, 'ADDRESS');
-    const kind = parseProviderKind(String(values.kind ?? ''));
-    const credentialHash = keccak256(toHex(String(values.credential ?? `${values.kind}:${provider}`)));
-    await writeMedLedger(chain, 'registerProvider', [provider, kind, credentialHash]);
-    io.out(`Registered ${provider} as a ${values.kind}.`, { provider, kind: values.kind, credentialHash });
   },
 
   async 'provider enroll'(_args, _values, io) {
@@ -448,6 +445,12 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   ...consentCommands({ vault: vaultFromEnv, address }),
+  ...providerCommands({
+    chain: chainFromEnv,
+    readChain: () => connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL }),
+    ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
+    address,
+  }),
 };
 
 const OPTIONS = {
@@ -460,6 +463,9 @@ const OPTIONS = {
   kind: { type: 'string' },
   credential: { type: 'string' },
   name: { type: 'string' },
+  specialty: { type: 'string' },
+  organization: { type: 'string' },
+  identifier: { type: 'string' },
   'birth-date': { type: 'string' },
   gender: { type: 'string' },
   'keep-blocks': { type: 'boolean', default: false },
