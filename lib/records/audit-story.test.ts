@@ -67,6 +67,14 @@ describe('auditStory', () => {
     assert.equal(entry!.rows.length, 161, 'each on-chain event stays a row for the exports');
     assert.equal(entry!.transactions.length, 2);
     assert.equal(entry!.summary, 'Observations 149 · Conditions 11 · Profile 1');
+    assert.deepEqual(
+      entry!.categories.map((category) => [category.label, category.recordIds.at(0), category.recordIds.at(-1)]),
+      [
+        ['Observations', 2n, 150n],
+        ['Conditions', 151n, 161n],
+        ['Profile', 1n, 1n],
+      ],
+    );
     assert.deepEqual([entry!.start, entry!.end], [T0 + 60, T0 + 72]);
   });
 

@@ -28,11 +28,12 @@ export type StoryPart = string | { readonly who: Address };
 /** An on-chain event's audit row, with its place in the patient's activity (0 = oldest). */
 export type StoryRow = AuditRow & { readonly position: number };
 
-/** How many records of one category an entry concerns. */
-export interface CategoryCount {
+/** The records of one category an entry concerns. */
+export interface CategoryRecords {
+  /** The category code, or -1 for records whose addition is not in the trail given. */
   readonly category: number;
   readonly label: string;
-  readonly count: number;
+  readonly recordIds: readonly bigint[];
 }
 
 /** One entry of the story: one event, or a sitting of reads or additions merged. */
@@ -56,8 +57,8 @@ export interface StoryEntry {
   readonly rows: readonly StoryRow[];
   /** The records it concerns, each once, in the order first touched. */
   readonly recordIds: readonly bigint[];
-  /** Those records by category, most first. */
-  readonly categories: readonly CategoryCount[];
+  /** Those records by category, the largest first. */
+  readonly categories: readonly CategoryRecords[];
   /** Records added, and records corrected (a new version superseding one), by an `added` entry. */
   readonly added: number;
   readonly corrected: number;
@@ -157,14 +158,20 @@ function toEntry(patient: Address, sitting: Sitting, categoryOf: ReadonlyMap<big
   const first = sitting.events[0]!;
   const rows = sitting.events.map(({ row, index }) => ({ ...row, position: index }));
   const recordIds = [...new Set(rows.flatMap((row) => row.recordIds))];
-  const counts = new Map<number, number>();
+  const byCategory = new Map<number, bigint[]>();
   for (const id of recordIds) {
-    const category = categoryOf.get(id);
-    if (category !== undefined) counts.set(category, (counts.get(category) ?? 0) + 1);
+    const category = categoryOf.get(id) ?? -1;
+    const ids = byCategory.get(category) ?? [];
+    ids.push(id);
+    byCategory.set(category, ids);
   }
-  const categories = [...counts]
-    .map(([category, count]) => ({ category, label: categoryLabel(category), count }))
-    .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const categories = [...byCategory]
+    .map(([category, ids]) => ({
+      category,
+      label: category === -1 ? 'Category unknown' : categoryLabel(category),
+      recordIds: ids,
+    }))
+    .sort((a, b) => b.recordIds.length - a.recordIds.length || a.label.localeCompare(b.label));
   const corrected = sitting.events.filter(
     ({ event }) => event.kind === 'recordAdded' && event.supersedes !== 0n,
   ).length;
@@ -182,7 +189,7 @@ function toEntry(patient: Address, sitting: Sitting, categoryOf: ReadonlyMap<big
     corrected,
     transactions: [...new Set(rows.map((row) => row.transactionHash))],
   };
-  const inCategories = categories.map(({ label, count }) => `${label} ${count}`).join(' · ');
+  const inCategories = categories.map(({ label, recordIds: ids }) => `${label} ${ids.length}`).join(' · ');
   const event = first.event;
   switch (event.kind) {
     case 'registered':

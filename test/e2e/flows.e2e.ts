@@ -295,12 +295,12 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
 
     const { page } = actors.patient;
     await visit(actors.patient, '/patient/audit');
-    const table = await shown(page.getByRole('table'));
+    const story = await shown(page.getByRole('list', { name: 'Audit trail, newest first' }));
     await shown(
-      table
-        .getByRole('row')
+      story
+        .getByRole('listitem')
         .filter({ hasText: new RegExp(address('doctor').slice(2, 6), 'i') })
-        .filter({ hasText: /read/i }),
+        .filter({ hasText: /read \d+ records? for treatment/ }),
     );
     await screenshot(page, '11-audit');
   });
