@@ -3,7 +3,8 @@
 import Link from 'next/link';
 
 import type { GrantStatus, PatientGrant, SentRequest } from '../../lib/chain/activity';
-import { formatDate, relativeTime, shortAddress } from '../records/format';
+import { formatDate, relativeTime } from '../records/format';
+import { PatientName, usePatientPerson } from './patient-name';
 import { scopeSummary } from './scopes';
 
 const STATUS: Record<GrantStatus, { label: string; badge: string; help: string }> = {
@@ -20,6 +21,44 @@ const STATUS: Record<GrantStatus, { label: string; badge: string; help: string }
 /** Link to one patient's records on the provider side. */
 export function patientHref(patient: string, page: 'records' | 'insights' = 'records'): string {
   return `/provider/${page === 'records' ? 'patient' : 'insights'}?address=${patient}`;
+}
+
+/** One patient's grant: who (by name when the profile is shared), what, until when, the state, links. */
+function GrantRow({ grant }: { grant: PatientGrant }) {
+  const status = STATUS[grant.status];
+  const { label } = usePatientPerson(grant.patient);
+  return (
+    <tr>
+      <td data-label="Patient">
+        <PatientName patient={grant.patient} />
+      </td>
+      <td data-label="Access">{scopeSummary(grant.scopes)}</td>
+      <td data-label="Until">
+        {formatDate(grant.expiry)}
+        {grant.status === 'active' ? <span className="muted small"> ({relativeTime(grant.expiry)})</span> : null}
+      </td>
+      <td data-label="Status">
+        <span className={`badge ${status.badge}`}>{status.label}</span>
+        <span className="muted small block">{status.help}</span>
+      </td>
+      <td data-label="Open">
+        {grant.status === 'active' ? (
+          <span className="link-list">
+            <Link href={patientHref(grant.patient)} aria-label={`Records of ${label}`}>
+              Records
+            </Link>
+            <Link href={patientHref(grant.patient, 'insights')} aria-label={`Risk scores of ${label}`}>
+              Risk scores
+            </Link>
+          </span>
+        ) : (
+          <Link href={patientHref(grant.patient)} aria-label={`Details of ${label}`}>
+            Details
+          </Link>
+        )}
+      </td>
+    </tr>
+  );
 }
 
 /** Patients who granted this provider access, active ones first, with what, until when, and the state. */
@@ -50,48 +89,9 @@ export function PatientGrants({ grants }: { grants: readonly PatientGrant[] }) {
           </tr>
         </thead>
         <tbody>
-          {sorted.map((grant) => {
-            const status = STATUS[grant.status];
-            return (
-              <tr key={grant.patient}>
-                <td data-label="Patient">
-                  <span className="mono" title={grant.patient}>
-                    {shortAddress(grant.patient)}
-                  </span>
-                </td>
-                <td data-label="Access">{scopeSummary(grant.scopes)}</td>
-                <td data-label="Until">
-                  {formatDate(grant.expiry)}
-                  {grant.status === 'active' ? (
-                    <span className="muted small"> ({relativeTime(grant.expiry)})</span>
-                  ) : null}
-                </td>
-                <td data-label="Status">
-                  <span className={`badge ${status.badge}`}>{status.label}</span>
-                  <span className="muted small block">{status.help}</span>
-                </td>
-                <td data-label="Open">
-                  {grant.status === 'active' ? (
-                    <span className="link-list">
-                      <Link href={patientHref(grant.patient)} aria-label={`Records of ${grant.patient}`}>
-                        Records
-                      </Link>
-                      <Link
-                        href={patientHref(grant.patient, 'insights')}
-                        aria-label={`Risk scores of ${grant.patient}`}
-                      >
-                        Risk scores
-                      </Link>
-                    </span>
-                  ) : (
-                    <Link href={patientHref(grant.patient)} aria-label={`Details of ${grant.patient}`}>
-                      Details
-                    </Link>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
+          {sorted.map((grant) => (
+            <GrantRow key={grant.patient} grant={grant} />
+          ))}
         </tbody>
       </table>
     </div>
@@ -126,9 +126,7 @@ export function SentRequests({ requests }: { requests: readonly SentRequest[] })
           {open.map((request) => (
             <tr key={request.patient}>
               <td data-label="Patient">
-                <span className="mono" title={request.patient}>
-                  {shortAddress(request.patient)}
-                </span>
+                <PatientName patient={request.patient} />
               </td>
               <td data-label="Requested">{scopeSummary(request.scopes)}</td>
               <td data-label="Sent">{formatDate(request.timestamp)}</td>

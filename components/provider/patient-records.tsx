@@ -12,12 +12,13 @@ import { type RecordResult, readRecords } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
 import { LoadError, Skeleton } from '../gate';
 import { AddRecordForm } from '../records/add-record-form';
-import { formatDate, relativeTime, sameAddress, shortAddress } from '../records/format';
+import { formatDate, relativeTime, sameAddress } from '../records/format';
 import { RecordTimeline } from '../records/timeline';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { ProviderGate } from './dashboard';
 import { patientHref } from './patient-grants';
+import { PatientHeading } from './patient-name';
 import { RequestAccessForm } from './request-access';
 import { scopeSummary } from './scopes';
 import { useProviderData } from './use-provider-data';
@@ -47,12 +48,7 @@ export function ProviderPatientPage() {
       <p className="small">
         <Link href="/provider">← Provider dashboard</Link>
       </p>
-      <h1>
-        Patient{' '}
-        <span className="mono" title={patient}>
-          {shortAddress(patient)}
-        </span>
-      </h1>
+      <PatientHeading patient={patient} title="Records" />
       <ProviderGate>{(vault) => <PatientAccess vault={vault} patient={patient} />}</ProviderGate>
     </>
   );

@@ -6,6 +6,7 @@ import { useId } from 'react';
 import { getAddress, isAddress } from 'viem';
 
 import { VaultGate } from '../gate';
+import { PatientHeading } from '../provider/patient-name';
 import { LazyRiskPanel } from './lazy-risk-panel';
 import styles from './risk.module.css';
 
@@ -22,7 +23,7 @@ export function ProviderInsights({ address }: { address?: string }) {
       <p className="small">
         <Link href="/provider">← Back to the provider dashboard</Link>
       </p>
-      <h1>Patient risk insights</h1>
+      {valid ? <PatientHeading patient={getAddress(given)} title="Risk insights" /> : <h1>Patient risk insights</h1>}
       <p className="lead">
         Risk estimates and safety checks computed in your browser from the records this patient shared with you. Opening
         them is logged in the patient’s on-chain audit trail.
