@@ -28,6 +28,15 @@ describe('computeCid', () => {
     assert.equal(large.code, 0x70);
   });
 
+  it('names content of one chunk or less as the importer does (the single raw block shortcut)', async () => {
+    for (const size of [0, 1, 1_500, CHUNK - 1, CHUNK]) {
+      const bytes = deterministicBytes(size, size + 3);
+      // A list of pieces goes through the importer itself.
+      assert.equal(await computeCid(bytes), await computeCid([bytes]), `${size} bytes`);
+      assert.equal(await computeCid(bytes, KUBO_DEFAULT_UNIXFS), await computeCid([bytes], KUBO_DEFAULT_UNIXFS));
+    }
+  });
+
   it('depends only on the bytes, not on how they are split into pieces', async () => {
     const bytes = deterministicBytes(3 * CHUNK + 17);
     const pieces = [bytes.subarray(0, 5), bytes.subarray(5, CHUNK + 3), bytes.subarray(CHUNK + 3)];
