@@ -44,10 +44,20 @@ export async function deriveKek(
 }
 
 /**
- * The patient's own resolver: every KEK, derived on demand.
+ * The patient's own resolver: every KEK, derived on demand, each once (a read of many records in few
+ * categories derives a handful, not one per record).
  * @param identity - the patient's identity key
  * @param patient - the patient's account
  */
 export function patientKekResolver(identity: IdentityKey, patient: Address): KekResolver {
-  return (epoch, category) => deriveKek(identity, patient, epoch, category);
+  const derived = new Map<string, Promise<Uint8Array>>();
+  return (epoch, category) => {
+    const key = `${epoch}/${category}`;
+    let kek = derived.get(key);
+    if (!kek) {
+      kek = deriveKek(identity, patient, epoch, category);
+      derived.set(key, kek);
+    }
+    return kek;
+  };
 }

@@ -71,6 +71,22 @@ describe('WebCrypto-backed identity keys', () => {
     }
   });
 
+  it("derive each of the patient's KEKs once per resolver, however many records ask", async () => {
+    const identity = generateIdentityKey();
+    const webCrypto = await asWebCrypto(identity);
+    let derivations = 0;
+    const hkdf = (salt: Uint8Array, info: Uint8Array) => {
+      derivations++;
+      return webCrypto.ops.hkdf(salt, info);
+    };
+    const counted = { ...webCrypto, ops: { ...webCrypto.ops, hkdf } };
+    const resolver = patientKekResolver(counted, patient);
+    const keks = await Promise.all([0, 1, 2, 3, 4, 5].map((index) => resolver(index % 2, 3)));
+    assert.equal(derivations, 2);
+    assert.deepEqual(keks[4], await deriveKek(identity, patient, 0, 3));
+    assert.deepEqual(keks[5], await deriveKek(identity, patient, 1, 3));
+  });
+
   it('refuse a low-order ephemeral key as IntegrityError, as the raw identity does', async () => {
     const identity = generateIdentityKey();
     const webCrypto = await asWebCrypto(identity);
