@@ -24,6 +24,8 @@ export interface RecordHeader {
 }
 
 const PAGE_SIZE = 200n;
+/** Pages of record digests asked for at once. */
+const PAGES_IN_FLIGHT = 4;
 
 /** Bit 7 of a stored digest: the contract sets it once a later record supersedes the record. */
 const SUPERSEDED_BIT = 0x80n;
@@ -131,8 +133,20 @@ export async function listRecordHeaders(context: ChainContext, patient: Address)
   }
   const markedSuperseded = new Set<bigint>();
   const headers: RecordHeader[] = [];
-  for (let fromId = 1n; fromId <= recordCount; fromId += PAGE_SIZE) {
-    const digests = await readMedLedger(context, 'recordDigests', [patient, fromId, PAGE_SIZE]);
+  const pageStarts: bigint[] = [];
+  for (let fromId = 1n; fromId <= recordCount; fromId += PAGE_SIZE) pageStarts.push(fromId);
+  // A few pages per round trip rather than one (an RPC serves them concurrently), checked in order.
+  const pages: (readonly Hex[])[] = [];
+  for (let first = 0; first < pageStarts.length; first += PAGES_IN_FLIGHT) {
+    const batch = pageStarts.slice(first, first + PAGES_IN_FLIGHT);
+    pages.push(
+      ...(await Promise.all(
+        batch.map((fromId) => readMedLedger(context, 'recordDigests', [patient, fromId, PAGE_SIZE])),
+      )),
+    );
+  }
+  for (const [page, digests] of pages.entries()) {
+    const fromId = pageStarts[page]!;
     digests.forEach((stored, offset) => {
       const recordId = fromId + BigInt(offset);
       const header = byId.get(recordId);
