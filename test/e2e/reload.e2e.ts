@@ -5,13 +5,14 @@
  * Screenshots go to test-results/e2e/ (reload-*.png).
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { allRecordsTab, connectAndUnlock, seedPatient, shown, signatureRequests, timeRecordsScreen } from './reload';
-import { type Actor, type System, openActor, screenshot, startSystem } from './system';
+import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem } from './system';
 
 const RECORDS = 24;
 
@@ -85,6 +86,9 @@ describe('A reload does not start over', { timeout: 10 * 60_000 }, () => {
     assert.deepEqual(cats.slice(before), [], 'every record came from the blob cache');
     await shown(page.getByText(/^Unlocked until /));
     await screenshot(page, 'reload-warm');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'reload-phone.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('Lock forgets the key here and on this device: a reload asks the wallet again', async () => {
