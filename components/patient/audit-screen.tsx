@@ -169,7 +169,7 @@ function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (
 }
 
 function Audit({ vault, patient }: { vault: Vault; patient: Address }) {
-  const ledger = usePatientLedger(vault, patient);
+  const ledger = usePatientLedger(vault, patient, { live: true });
   const { nameOf } = useAddressBook();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [page, setPage] = useState(1);

@@ -46,14 +46,22 @@ function providersIn(activity: readonly ActivityEvent[]): Address[] {
   return [...seen.values()];
 }
 
+/** How often a screen that watches others act re-reads the ledger. */
+const LIVE_REFETCH_MS = 15_000;
+
 /**
  * The patient's ledger from the chain, and `refresh()` to reload it after a transaction. Shared by the
  * access and audit screens (one query, one cache entry).
+ *
+ * @param options - `live`: re-read whenever the screen opens and every 15 s while it is open, for a
+ *   screen showing what others do (the audit trail: a provider's read must show without a reload, even
+ *   right after another screen read the ledger)
  */
-export function usePatientLedger(vault: Vault, patient: Address) {
+export function usePatientLedger(vault: Vault, patient: Address, options: { live?: boolean } = {}) {
   const queryClient = useQueryClient();
   const query = useQuery({
     queryKey: ledgerKey(patient),
+    ...(options.live ? { refetchOnMount: 'always' as const, refetchInterval: LIVE_REFETCH_MS } : {}),
     queryFn: async (): Promise<PatientLedger> => {
       const activity = await patientActivity(vault.chain, patient);
       const addresses = providersIn(activity).filter((address) => address.toLowerCase() !== patient.toLowerCase());
