@@ -4,7 +4,7 @@ import { PROVIDER_KIND_LABELS, providerKindLabel } from '../../lib/chain/provide
 import { profileSummary } from '../../lib/records/directory';
 import { AddressChip } from '../address-chip';
 import styles from '../provider-directory.module.css';
-import { useProviderNames } from '../use-provider-directory';
+import { useListedProvider, useProviderNames } from '../use-provider-directory';
 import type { ProviderStanding } from './use-patient-ledger';
 
 /**
@@ -20,7 +20,9 @@ export function useProviderLabel() {
  * address one click away. `standing` (the ledger's fresh read) wins over the directory's for the kind.
  */
 export function ProviderName({ address, standing }: { address: string; standing?: ProviderStanding }) {
-  const { entryOf, nameOf, labelOf } = useProviderNames();
+  const names = useProviderNames();
+  const { entryOf, nameOf, labelOf } = names;
+  useListedProvider(names, address, Boolean(standing && standing.kind !== 'none'));
   const entry = entryOf(address);
   const name = nameOf(address);
   const kind = standing ? PROVIDER_KIND_LABELS[standing.kind] : entry ? providerKindLabel(entry.kind) : undefined;
