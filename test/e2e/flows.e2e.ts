@@ -239,23 +239,31 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
     assert.equal(await recordCount(wallet.address), 2n);
   });
 
-  test('the admin registers a doctor and a lab', async () => {
+  test('the admin registers a doctor and a lab, each with a public profile', async () => {
     actors.admin = await openActor(system, { privateKey: DEVNET_KEYS.admin });
     actors.doctor = await openActor(system, { privateKey: DEVNET_KEYS.doctor });
     actors.lab = await openActor(system, { privateKey: DEVNET_KEYS.lab });
     const admin = actors.admin;
     await connect(admin, '/admin');
     const form = admin.page.getByRole('form', { name: /Register a provider/ });
-    for (const [role, kind, credential] of [
-      ['doctor', 'Doctor', 'GMC 7654321'],
-      ['lab', 'Laboratory', 'CLIA 99D1234567'],
+    for (const [role, kind, name, credential] of [
+      ['doctor', 'Doctor', 'Dr. Ada Okafor', 'GMC 7654321'],
+      ['lab', 'Laboratory', 'Northside Clinical Lab', 'CLIA 99D1234567'],
     ] as const) {
       await form.getByLabel('Provider address').fill(address(role));
       await form.getByLabel('Kind').selectOption({ label: kind });
+      await form.getByLabel(/^(Organisation name|Name)$/).fill(name);
       await form.getByLabel('Credential').fill(credential);
       await form.getByRole('button', { name: 'Register provider' }).click();
-      await done(form);
-      await shown(admin.page.getByRole('row', { name: new RegExp(address(role).slice(0, 6)) }));
+      // Two transactions: the registration, then the profile (the first one's "Done" says the second follows).
+      const registered = form
+        .locator('.notice-ok, .notice-error')
+        .filter({ hasText: new RegExp(`^Failed:|${name} is registered .* listed in the directory`) });
+      const said = (await (await shown(registered, 60_000)).textContent()) ?? '';
+      assert.match(said, /^Done:/, said);
+      await shown(
+        admin.page.getByRole('row', { name: new RegExp(address(role).slice(0, 6)) }).filter({ hasText: name }),
+      );
     }
     await screenshot(admin.page, '07-admin');
   });
@@ -336,7 +344,7 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
   test('the patient revokes the doctor, who cannot read what is added afterwards', async () => {
     const { page } = actors.patient;
     await visit(actors.patient, '/patient/access');
-    await page.getByRole('button', { name: /^Revoke access for 0x90F7/i }).click();
+    await page.getByRole('button', { name: 'Revoke access for Dr. Ada Okafor' }).click();
     await shown(page.getByText(/cannot be recalled|can't be recalled|cannot recall/i));
     await page.getByRole('button', { name: 'Confirm revoke' }).click();
     await done(page);
