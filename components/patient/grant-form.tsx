@@ -1,6 +1,6 @@
 'use client';
 
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 
 import { describeError } from '../../lib/errors';
 import { grantAccess } from '../../lib/records/consent';
@@ -11,59 +11,15 @@ import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { DEFAULT_EXPIRY, type ExpiryChoice, ExpiryPicker, expiryOf } from './expiry-picker';
 import { checkProvider } from './provider-check';
-
-/** Provider address and optional local name, with their labels (shared by the grant and link forms). */
-export function ProviderFields({
-  address,
-  name,
-  onAddress,
-  onName,
-}: {
-  address: string;
-  name: string;
-  onAddress: (value: string) => void;
-  onName: (value: string) => void;
-}) {
-  const addressId = useId();
-  const nameId = useId();
-  return (
-    <div className="row">
-      <div>
-        <label htmlFor={addressId}>Provider address</label>
-        <input
-          id={addressId}
-          className="mono"
-          type="text"
-          required
-          spellCheck={false}
-          autoComplete="off"
-          placeholder="0x…"
-          value={address}
-          onChange={(event) => onAddress(event.target.value)}
-        />
-      </div>
-      <div>
-        <label htmlFor={nameId}>Name for this provider (optional)</label>
-        <input
-          id={nameId}
-          type="text"
-          maxLength={80}
-          placeholder="Dr. Okafor"
-          value={name}
-          onChange={(event) => onName(event.target.value)}
-        />
-        <p className="small muted field-hint">Kept only in this browser; names never go on-chain.</p>
-      </div>
-    </div>
-  );
-}
+import { useProviderLabel } from './provider-name';
+import { NO_PROVIDER, type ProviderChoice, ProviderPicker, choiceProblem } from './provider-picker';
 
 /** Grant a provider access: who, which categories to read and/or write, and until when. */
 export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () => void }) {
   const { state, run, busy } = useTx();
   const { setName } = useAddressBook();
-  const [address, setAddress] = useState('');
-  const [name, setLocalName] = useState('');
+  const labelOf = useProviderLabel();
+  const [choice, setChoice] = useState<ProviderChoice>(NO_PROVIDER);
   const [scopes, setScopes] = useState(0n);
   const [expiry, setExpiry] = useState<ExpiryChoice>(DEFAULT_EXPIRY);
   const [problem, setProblem] = useState<string>();
@@ -72,15 +28,17 @@ export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () =>
   async function submit(event: FormEvent) {
     event.preventDefault();
     setProblem(undefined);
+    const unchosen = choiceProblem(choice);
+    if (unchosen) return setProblem(unchosen);
     const until = expiryOf(expiry);
     if (!until) return setProblem('Choose when access ends: a preset or a date in the future.');
     setChecking(true);
-    const checked = await checkProvider(vault, address, scopes).catch((error: unknown) => ({
+    const checked = await checkProvider(vault, choice.address, scopes, labelOf).catch((error: unknown) => ({
       problem: describeError(error),
     }));
     setChecking(false);
     if ('problem' in checked) return setProblem(checked.problem);
-    if (name.trim()) setName(checked.provider, name);
+    if (choice.typed && choice.localName.trim()) setName(checked.provider, choice.localName);
     const done = await run(
       async ({ onStage }) => {
         const { newEpoch, reshared } = await grantAccess(
@@ -93,13 +51,12 @@ export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () =>
               `be opened by this provider (what it already read cannot be recalled); ` +
               (reshared.length === 1 ? '1 other provider was' : `${reshared.length} other providers were`) +
               ' given your new keys.'
-          : `Access granted: ${scopeSummary(scopes)}.`;
+          : `Access granted to ${labelOf(checked.provider)}: ${scopeSummary(scopes)}.`;
       },
       (message: string) => message,
     );
     if (done) {
-      setAddress('');
-      setLocalName('');
+      setChoice(NO_PROVIDER);
       setScopes(0n);
       onGranted();
     }
@@ -107,7 +64,13 @@ export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () =>
 
   return (
     <form onSubmit={submit} aria-label="Grant access">
-      <ProviderFields address={address} name={name} onAddress={setAddress} onName={setLocalName} />
+      <ProviderPicker
+        value={choice}
+        onChange={setChoice}
+        exclude={vault.chain.account}
+        disabled={busy}
+        legend="Who gets access?"
+      />
       <ScopePicker value={scopes} onChange={setScopes} legend="What may this provider see and add?" disabled={busy} />
       <ExpiryPicker value={expiry} onChange={setExpiry} disabled={busy} />
       <p className="small muted">

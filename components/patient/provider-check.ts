@@ -7,11 +7,14 @@ import type { Vault } from '../../lib/records/vault';
 /**
  * Checks, before anything is signed, that `input` is a registered, active provider that can receive
  * keys for `scopes`, and says in a sentence what to do when it is not. Returns the checksummed address.
+ *
+ * @param labelOf - how sentences name a provider (its directory name); the address by default
  */
 export async function checkProvider(
   vault: Vault,
   input: string,
   scopes: bigint,
+  labelOf: (provider: Address) => string = (provider) => provider,
 ): Promise<{ provider: Address } | { problem: string }> {
   const trimmed = input.trim();
   if (!isAddress(trimmed, { strict: false })) {
@@ -30,10 +33,11 @@ export async function checkProvider(
       problem: `${provider} is not a registered provider. Ask them for the address shown on their MedLedger dashboard.`,
     };
   }
-  if (info.suspended) return { problem: `${provider} is suspended by the administrator and cannot be given access.` };
+  if (info.suspended)
+    return { problem: `${labelOf(provider)} is suspended by the administrator and cannot be given access.` };
   if (decodeScopes(scopes).read.length > 0 && /^0x0*$/.test(info.encryptionKey)) {
     return {
-      problem: `${provider} has not published an encryption key yet, so nothing can be shared with it. Ask them to finish onboarding.`,
+      problem: `${labelOf(provider)} has not published an encryption key yet, so nothing can be shared with it. Ask them to finish onboarding.`,
     };
   }
   return { provider };

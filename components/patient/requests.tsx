@@ -11,7 +11,8 @@ import { formatDate } from '../records/format';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { DEFAULT_EXPIRY, type ExpiryChoice, ExpiryPicker, expiryOf } from './expiry-picker';
-import { ProviderName, useProviderLabel } from './provider-name';
+import { useProviderNames } from '../use-provider-directory';
+import { ProviderName } from './provider-name';
 import type { PatientLedger } from './use-patient-ledger';
 
 type Request = PatientLedger['pending'][number];
@@ -32,7 +33,9 @@ function RequestItem({
   tx: Tx;
 }) {
   const [expiry, setExpiry] = useState<ExpiryChoice>(DEFAULT_EXPIRY);
-  const label = useProviderLabel()(request.provider);
+  const { labelOf, entryOf, directory } = useProviderNames();
+  const label = labelOf(request.provider);
+  const unlisted = directory.isSuccess && !directory.isFetching && !entryOf(request.provider)?.profile;
   const standing = ledger.providers.get(request.provider.toLowerCase());
 
   async function approve() {
@@ -65,6 +68,12 @@ function RequestItem({
       <p>
         Asks to: <strong>{scopeSummary(request.scopes)}</strong>
       </p>
+      {unlisted && !standing?.suspended ? (
+        <p className="notice notice-info small">
+          This provider has no verified profile in the directory, so MedLedger cannot tell you who it is. Check the
+          address with them before you approve.
+        </p>
+      ) : null}
       {standing?.suspended ? (
         <p className="notice notice-error">
           This provider is suspended by the administrator; access cannot be approved.

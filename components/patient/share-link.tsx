@@ -14,8 +14,9 @@ import { formatDate } from '../records/format';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { DEFAULT_EXPIRY, type ExpiryChoice, ExpiryPicker, expiryOf } from './expiry-picker';
-import { ProviderFields } from './grant-form';
 import { checkProvider } from './provider-check';
+import { useProviderLabel } from './provider-name';
+import { NO_PROVIDER, type ProviderChoice, ProviderPicker, choiceProblem } from './provider-picker';
 
 const LINK_VALIDITY = [
   { seconds: 3_600, label: '1 hour' },
@@ -42,6 +43,7 @@ function SharedLink({
   const [copied, setCopied] = useState<'copied' | 'failed'>();
   const linkId = useId();
   const cancel = useTx();
+  const provider = useProviderLabel()(consent.provider);
 
   useEffect(() => {
     let current = true;
@@ -80,7 +82,7 @@ function SharedLink({
   return (
     <div className="shared-link">
       <p className="notice notice-ok" role="status">
-        Signed. Give this link or QR code to the provider; they submit it from their own wallet (and pay the fee). It
+        Signed. Give this link or QR code to {provider}; they submit it from their own wallet (and pay the fee). It
         grants {scopeSummary(consent.scopes).toLowerCase()} until {formatDate(consent.expiry)}, and can be used until{' '}
         {formatDate(Number(consent.deadline))}, once.
       </p>
@@ -133,8 +135,8 @@ function SharedLink({
  */
 export function ShareLinkForm({ vault, onChanged }: { vault: Vault; onChanged: () => void }) {
   const { setName } = useAddressBook();
-  const [address, setAddress] = useState('');
-  const [name, setLocalName] = useState('');
+  const labelOf = useProviderLabel();
+  const [choice, setChoice] = useState<ProviderChoice>(NO_PROVIDER);
   const [scopes, setScopes] = useState(0n);
   const [expiry, setExpiry] = useState<ExpiryChoice>(DEFAULT_EXPIRY);
   const [validity, setValidity] = useState<number>(86_400);
@@ -149,14 +151,16 @@ export function ShareLinkForm({ vault, onChanged }: { vault: Vault; onChanged: (
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const unchosen = choiceProblem(choice);
+    if (unchosen) return setState({ status: 'failed', message: unchosen });
     const until = expiryOf(expiry);
     if (!until)
       return setState({ status: 'failed', message: 'Choose when access ends: a preset or a date in the future.' });
     setState({ status: 'signing' });
     try {
-      const checked = await checkProvider(vault, address, scopes);
+      const checked = await checkProvider(vault, choice.address, scopes, labelOf);
       if ('problem' in checked) return setState({ status: 'failed', message: checked.problem });
-      if (name.trim()) setName(checked.provider, name);
+      if (choice.typed && choice.localName.trim()) setName(checked.provider, choice.localName);
       const deadline = Math.floor(Date.now() / 1000) + validity;
       const consent = await signConsent(vault, { provider: checked.provider, scopes, expiry: until }, deadline);
       setState({ status: 'signed', consent });
@@ -169,7 +173,13 @@ export function ShareLinkForm({ vault, onChanged }: { vault: Vault; onChanged: (
   return (
     <>
       <form onSubmit={submit} aria-label="Share by link or QR code">
-        <ProviderFields address={address} name={name} onAddress={setAddress} onName={setLocalName} />
+        <ProviderPicker
+          value={choice}
+          onChange={setChoice}
+          exclude={vault.chain.account}
+          disabled={busy}
+          legend="Who is the link for?"
+        />
         <ScopePicker value={scopes} onChange={setScopes} legend="What may this provider see and add?" disabled={busy} />
         <ExpiryPicker value={expiry} onChange={setExpiry} disabled={busy} />
         <label htmlFor={validityId}>The link can be used for</label>

@@ -317,7 +317,7 @@ describe('MedLedger in the browser', { timeout: 20 * 60_000 }, () => {
     const { page } = actors.patient;
     await visit(actors.patient, '/patient/access');
     const grant = page.getByRole('form', { name: 'Grant access' });
-    await grant.getByLabel('Provider address').fill(address('lab'));
+    await grant.getByRole('radio', { name: /Northside Clinical Lab/ }).check();
     await grant.getByRole('checkbox', { name: 'Write Observations' }).check();
     await grant.getByRole('radio', { name: '30 days' }).check();
     await grant.getByRole('button', { name: 'Grant access' }).click();
