@@ -8,7 +8,7 @@ import { AUDIT_GROUPS, type AuditGroup, auditBundle, auditCsv } from '../../lib/
 import { type StoryEntry, auditStory, storyRows } from '../../lib/records/audit-story';
 import type { Vault } from '../../lib/records/vault';
 import { LoadError, Skeleton } from '../gate';
-import { useAddressBook } from '../records/address-book';
+import { useProviderNames } from '../use-provider-directory';
 import { dateStamp, downloadBlob } from '../records/download';
 import { formatDate, sameAddress, shortAddress } from '../records/format';
 import styles from './audit.module.css';
@@ -170,7 +170,7 @@ function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (
 
 function Audit({ vault, patient }: { vault: Vault; patient: Address }) {
   const ledger = usePatientLedger(vault, patient, { live: true });
-  const { nameOf } = useAddressBook();
+  const { nameOf } = useProviderNames();
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [page, setPage] = useState(1);
   const ids = { who: useId(), group: useId(), from: useId(), to: useId() };
