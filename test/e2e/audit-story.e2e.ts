@@ -7,11 +7,9 @@
  * Screenshots go to test-results/e2e/ (story-*.png), desktop and 390 px.
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { Patient } from '@medplum/fhirtypes';
-import type { Locator, Page } from 'playwright-core';
 import { keccak256, toHex } from 'viem';
 
 import {
@@ -37,10 +35,20 @@ import {
 } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { largeBundle } from '../../lib/testing/fixtures';
-import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem } from './system';
+import {
+  type Actor,
+  type System,
+  openActor,
+  screenshot,
+  startSystem,
+  shown,
+  visit,
+  horizontalOverflow,
+  firstScreen,
+  PHONE,
+  DESKTOP,
+} from './system';
 
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
 /** The sample bundle's five resources and 156 heart rates: more than the 100 records one transaction anchors. */
 const RECORDS = 161;
 const ROSA: Patient = {
@@ -49,36 +57,6 @@ const ROSA: Patient = {
   gender: 'female',
   birthDate: '1966-08-14',
 };
-
-async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    await screenshot(locator.page(), `story-failed-${Date.now()}`).catch(() => undefined);
-    throw error;
-  }
-  return locator.first();
-}
-
-/** Moves within the app client-side, so the key unlocked in this tab stays in memory. */
-async function visit(page: Page, to: string): Promise<void> {
-  await page.evaluate(
-    (href) => (window as unknown as { next: { router: { push(h: string): void } } }).next.router.push(href),
-    to,
-  );
-  const target = new URL(to, 'http://app');
-  await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search);
-}
-
-/** How far the page scrolls sideways: 0 when nothing is wider than the viewport. */
-function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
-
-/** A viewport-only screenshot: what a person sees before scrolling. */
-function firstScreen(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`) });
-}
 
 let system: System;
 const actors: Actor[] = [];

@@ -30,35 +30,18 @@ import {
   registerPatient,
 } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
-import { type Actor, type System, openActor, screenshot, startSystem } from './system';
-
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-
-async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    await screenshot(locator.page(), `directory-failed-${Date.now()}`).catch(() => undefined);
-    throw error;
-  }
-  return locator.first();
-}
-
-/** Moves within the app client-side, so the key unlocked in this tab stays in memory. */
-async function visit(page: Page, path: string): Promise<void> {
-  await page.evaluate(
-    (href) => (window as unknown as { next: { router: { push(h: string): void } } }).next.router.push(href),
-    path,
-  );
-  const target = new URL(path, 'http://app');
-  await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search);
-}
-
-/** How far the page scrolls sideways: 0 when nothing is wider than the viewport. */
-function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
+import {
+  type Actor,
+  type System,
+  openActor,
+  screenshot,
+  startSystem,
+  shown,
+  visit,
+  horizontalOverflow,
+  PHONE,
+  DESKTOP,
+} from './system';
 
 /** A desktop and a phone-width screenshot of the page as it is; the phone one must not scroll sideways. */
 async function bothWidths(page: Page, name: string): Promise<void> {

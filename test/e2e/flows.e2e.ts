@@ -15,18 +15,7 @@ import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { PATRIA, personBundle } from '../../lib/testing/fixtures';
 import { startDevnet } from '../../scripts/devnet';
 import { freePort, startWebServer } from '../../scripts/web';
-import { type Actor, type System, openActor, screenshot, startSystem } from './system';
-
-/** Waits until the locator is visible (the DOM, not a timer, decides when a step is done). */
-async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    await screenshot(locator.page(), `failed-${Date.now()}`).catch(() => undefined);
-    throw error;
-  }
-  return locator.first();
-}
+import { type Actor, type System, openActor, screenshot, startSystem, shown } from './system';
 
 /** The outcome line of a transaction or pipeline run (components/tx-status.tsx). */
 async function outcome(scope: Page | Locator, timeout = 60_000): Promise<string> {

@@ -6,10 +6,8 @@
  * Screenshots go to test-results/e2e/ (history-*.png).
  */
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import type { Locator, Page } from 'playwright-core';
 import { keccak256, toHex } from 'viem';
 
 import {
@@ -24,40 +22,19 @@ import { createIpfsClient } from '../../lib/ipfs';
 import { enrollWallet, grantAccess, publishProviderKey } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { historyBundle } from '../../lib/testing/history-fixture';
-import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem } from './system';
-
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 900 };
-
-async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    await screenshot(locator.page(), `history-failed-${Date.now()}`).catch(() => undefined);
-    throw error;
-  }
-  return locator.first();
-}
-
-/** Moves within the app client-side, so the key unlocked in this tab stays in memory. */
-async function visit(page: Page, path: string): Promise<void> {
-  await page.evaluate(
-    (href) => (window as unknown as { next: { router: { push(h: string): void } } }).next.router.push(href),
-    path,
-  );
-  const target = new URL(path, 'http://app');
-  await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search);
-}
-
-/** How far the page scrolls sideways: 0 when nothing is wider than the viewport. */
-function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-}
-
-/** A viewport-only screenshot: what a person sees before scrolling. */
-function firstScreen(page: Page, name: string): Promise<Buffer> {
-  return page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`) });
-}
+import {
+  type Actor,
+  type System,
+  openActor,
+  screenshot,
+  startSystem,
+  shown,
+  visit,
+  horizontalOverflow,
+  firstScreen,
+  PHONE,
+  DESKTOP,
+} from './system';
 
 let system: System;
 let patient: Actor;

@@ -11,8 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
-import { allRecordsTab, connectAndUnlock, seedPatient, shown, signatureRequests, timeRecordsScreen } from './reload';
-import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem } from './system';
+import { allRecordsTab, connectAndUnlock, seedPatient, signatureRequests, timeRecordsScreen } from './reload';
+import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem, shown } from './system';
 
 const RECORDS = 24;
 

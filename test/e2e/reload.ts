@@ -10,7 +10,7 @@ import { connectChain, deployments } from '../../lib/chain';
 import { createIpfsClient } from '../../lib/ipfs';
 import { addRecords, enrollWallet, registerPatient } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
-import { type Actor, type System, screenshot } from './system';
+import { type Actor, type System, shown } from './system';
 
 const LOINC = [
   { code: '8867-4', display: 'Heart rate', unit: '/min', base: 60, spread: 40 },
@@ -58,17 +58,6 @@ export async function seedPatient(system: System, key: keyof typeof DEVNET_KEYS,
     chain.account!,
     Array.from({ length: count }, (_, index) => ({ payload: { resource: measurement(index) } })),
   );
-}
-
-/** Waits until the locator is visible; a screenshot names the step that timed out. */
-export async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout });
-  } catch (error) {
-    await screenshot(locator.page(), `reload-failed-${Date.now()}`).catch(() => undefined);
-    throw error;
-  }
-  return locator.first();
 }
 
 /** How many signature requests the wallet received. */

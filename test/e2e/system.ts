@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import type { Hex } from 'viem';
 
 import { startIpfsNode } from '../../lib/ipfs/node';
@@ -29,7 +29,9 @@ export interface System {
 
 export async function startSystem(): Promise<System> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`);
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH).`,
+    );
   }
   await ensureWebBuild();
   await mkdir(ARTIFACTS_DIR, { recursive: true });
@@ -91,7 +93,11 @@ export async function openActor(
     acceptDownloads: true,
   });
   context.setDefaultTimeout(30_000);
-  const wallet = await installWallet(context, { privateKey: options.privateKey, rpcUrl: system.rpcUrl, chainId: options.chainId });
+  const wallet = await installWallet(context, {
+    privateKey: options.privateKey,
+    rpcUrl: system.rpcUrl,
+    chainId: options.chainId,
+  });
   const allowed = [new URL(system.webUrl).origin, new URL(system.rpcUrl).origin];
   const foreignRequests: string[] = [];
   context.on('request', (request) => {
@@ -108,4 +114,42 @@ export async function openActor(
 /** Saves a full-page screenshot under test-results/e2e/ (a CI artifact to look at). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** The viewports the browser tests look at the app in. */
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+/**
+ * Waits until `locator` is visible and returns its first match; on a timeout, saves a screenshot of the
+ * page (`failed-<time>.png`) so the failure can be seen, then fails.
+ */
+export async function shown(locator: Locator, timeout = 30_000): Promise<Locator> {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    await screenshot(locator.page(), `failed-${Date.now()}`).catch(() => undefined);
+    throw error;
+  }
+  return locator.first();
+}
+
+/** Moves within the app client-side, so the key unlocked in this tab stays in memory. */
+export async function visit(page: Page, to: string): Promise<void> {
+  await page.evaluate(
+    (href) => (window as unknown as { next: { router: { push(h: string): void } } }).next.router.push(href),
+    to,
+  );
+  const target = new URL(to, 'http://app');
+  await page.waitForURL((url) => url.pathname === target.pathname && url.search === target.search);
+}
+
+/** How far the page scrolls sideways: 0 when nothing is wider than the viewport. */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/** A viewport-only screenshot: what a person sees before scrolling. */
+export function firstScreen(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`) });
 }

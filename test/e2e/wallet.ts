@@ -68,9 +68,7 @@ function injectProvider(info: { uuid: string; name: string; rdns: string; icon: 
     },
   });
   const announce = () =>
-    window.dispatchEvent(
-      new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }),
-    );
+    window.dispatchEvent(new CustomEvent('eip6963:announceProvider', { detail: Object.freeze({ info, provider }) }));
   window.addEventListener('eip6963:requestProvider', announce);
   announce();
 }
@@ -129,7 +127,14 @@ export async function installWallet(
   const emit = async (event: string, payload: unknown) => {
     for (const page of context.pages()) {
       await page
-        .evaluate(([name, data]) => (window as unknown as { __medledgerWalletEmit?: (e: string, d: unknown) => void }).__medledgerWalletEmit?.(name, data), [event, payload] as const)
+        .evaluate(
+          ([name, data]) =>
+            (window as unknown as { __medledgerWalletEmit?: (e: string, d: unknown) => void }).__medledgerWalletEmit?.(
+              name,
+              data,
+            ),
+          [event, payload] as const,
+        )
         .catch(() => undefined);
     }
   };
@@ -180,7 +185,8 @@ export async function installWallet(
         });
       }
       default:
-        if (chainId !== DEVNET_CHAIN_ID) throw { code: 4901, message: `Chain ${chainId} is not reachable in the test wallet.` };
+        if (chainId !== DEVNET_CHAIN_ID)
+          throw { code: 4901, message: `Chain ${chainId} is not reachable in the test wallet.` };
         return publicClient.request({ method, params } as never);
     }
   };
@@ -191,7 +197,10 @@ export async function installWallet(
     } catch (error) {
       const failure = error as { code?: number; message?: string; details?: string };
       return {
-        error: { code: typeof failure.code === 'number' ? failure.code : -32603, message: failure.details ?? failure.message ?? String(error) },
+        error: {
+          code: typeof failure.code === 'number' ? failure.code : -32603,
+          message: failure.details ?? failure.message ?? String(error),
+        },
       };
     }
   });
