@@ -31,7 +31,8 @@ export function getConfig(runtime: RuntimeConfig) {
     multiInjectedProviderDiscovery: true,
     ssr: true,
     storage: createStorage({ storage: cookieStorage }),
-    transports: { [chain.id]: http(runtime.rpcUrl) },
+    // Batched: the reads a screen makes at once (block times, grant standings) share one HTTP request.
+    transports: { [chain.id]: http(runtime.rpcUrl, { batch: true }) },
   });
 }
 

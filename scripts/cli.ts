@@ -119,7 +119,17 @@ async function chainFromEnv(): Promise<ChainContext> {
       { path: 'MEDLEDGER_PRIVATE_KEY', message: 'set it to the acting wallet key (0x + 64 hex)' },
     ]);
   }
-  return connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, privateKey });
+  return connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, privateKey, logBlockRange: logBlockRangeFromEnv() });
+}
+
+/** `MEDLEDGER_LOG_RANGE`: blocks per log query, for an RPC that caps `eth_getLogs` below 10,000. */
+function logBlockRangeFromEnv(): number | undefined {
+  const value = process.env.MEDLEDGER_LOG_RANGE;
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d*$/.test(value)) {
+    throw new ValidationError([{ path: 'MEDLEDGER_LOG_RANGE', message: `"${value}" is not a whole number of blocks` }]);
+  }
+  return Number(value);
 }
 
 async function vaultFromEnv(role: 'patient' | 'provider'): Promise<Vault> {
@@ -447,7 +457,7 @@ const COMMANDS: Record<string, Handler> = {
   ...consentCommands({ vault: vaultFromEnv, address }),
   ...providerCommands({
     chain: chainFromEnv,
-    readChain: () => connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL }),
+    readChain: () => connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, logBlockRange: logBlockRangeFromEnv() }),
     ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
     address,
   }),

@@ -1,7 +1,8 @@
 import type { Address, Hex } from 'viem';
 
 import type { ChainContext } from './client';
-import { medLedgerAbi, modelRegistryAbi } from './deployments';
+import { modelRegistryAbi } from './deployments';
+import { type EventLog, contractEvents, eventsInChainOrder } from './events';
 import { readMedLedger, readModelRegistry } from './medledger';
 
 /** One state change or access concerning a patient, in chain order. */
@@ -34,14 +35,10 @@ type ActivityBody = ActivityEvent extends infer E
  * Built from the chain alone, so it is the same for the patient, their providers and any auditor.
  */
 export async function patientActivity(context: ChainContext, patient: Address): Promise<ActivityEvent[]> {
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
-    args: { patient },
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
-  });
-  const bodies: { log: (typeof logs)[number]; body: ActivityBody }[] = [];
+  // One query per event with `patient` as a topic filter: without an event name, viem would drop the
+  // filter and download every event of the contract.
+  const logs = await eventsInChainOrder(context, PATIENT_EVENT_NAMES, { patient });
+  const bodies: { log: EventLog; body: ActivityBody }[] = [];
   for (const log of logs) {
     const body = toBody(log);
     if (body) bodies.push({ log, body });
@@ -177,42 +174,18 @@ export function pendingRequests(
 export type ConsentEvent = ActivityEvent & { readonly patient: Address };
 
 const CONSENT_EVENT_NAMES = ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied'] as const;
+/** The events of a patient's audit trail ({@link patientActivity}). */
+const PATIENT_EVENT_NAMES = [
+  'PatientRegistered',
+  'RecordAdded',
+  'AccessGranted',
+  'AccessRevoked',
+  'AccessRequested',
+  'AccessRequestDenied',
+  'KeyringShared',
+  'AccessLogged',
+] as const;
 const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as const;
-
-/** A MedLedger event log, as {@link eventsInChainOrder} returns it. */
-interface EventLog {
-  readonly eventName: string;
-  readonly args: unknown;
-  readonly blockNumber: bigint;
-  readonly logIndex: number;
-  readonly transactionHash: Hex;
-}
-
-/**
- * The MedLedger events named, filtered by indexed arguments, oldest first: one query per event with
- * the arguments as topic filters, so the node does the filtering.
- */
-async function eventsInChainOrder(
-  context: ChainContext,
-  eventNames: readonly ((typeof CONSENT_EVENT_NAMES)[number] | (typeof KEY_EVENT_NAMES)[number])[],
-  args: { provider: Address } | { patient: Address },
-): Promise<EventLog[]> {
-  const batches = await Promise.all(
-    eventNames.map((eventName) =>
-      context.publicClient.getContractEvents({
-        address: context.deployment.medLedger,
-        abi: medLedgerAbi,
-        eventName,
-        args,
-        fromBlock: BigInt(context.deployment.startBlock),
-        strict: true,
-      }),
-    ),
-  );
-  return (batches.flat() as EventLog[]).sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-  );
-}
 
 /**
  * Every grant, revocation, request and denial concerning `provider`, oldest first, across all
@@ -364,13 +337,7 @@ export interface ProviderSummary {
 
 /** Every provider ever registered, oldest first, with its current standing read from storage. */
 export async function listProviders(context: ChainContext): Promise<ProviderSummary[]> {
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
-    eventName: 'ProviderRegistered',
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
-  });
+  const logs = await contractEvents(context, { eventName: 'ProviderRegistered' });
   return Promise.all(
     logs.map(async ({ args }): Promise<ProviderSummary> => {
       const info = await readMedLedger(context, 'providerInfo', [args.provider]);
@@ -448,16 +415,12 @@ export async function accessLog(
   filter: { providers?: readonly Address[]; patients?: readonly Address[] } = {},
 ): Promise<AccessLogEntry[]> {
   if (filter.providers?.length === 0 || filter.patients?.length === 0) return [];
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
+  const logs = await contractEvents(context, {
     eventName: 'AccessLogged',
     args: {
       ...(filter.providers ? { provider: [...filter.providers] } : {}),
       ...(filter.patients ? { patient: [...filter.patients] } : {}),
     },
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
   });
   const times = await blockTimes(
     context,

@@ -43,6 +43,11 @@ export interface ChainContext {
   readonly walletClient?: WalletClient<Transport, Chain | undefined, Account>;
   readonly account?: Address;
   readonly deployment: Deployment;
+  /**
+   * Blocks per `eth_getLogs` request (default 10,000, what Infura answers); a node that refuses a page
+   * gets it again in halves (lib/chain/events.ts).
+   */
+  readonly logBlockRange?: number;
 }
 
 /** The deployment recorded for `chainId` in the generated deployments file. */
@@ -58,20 +63,18 @@ export function deploymentFor(chainId: number): Deployment {
  * Well-known Hardhat devnet keys (public, derived from the published test mnemonic). They are refused
  * on any chain but the devnet so nobody signs real transactions with a key the world knows.
  */
-const DEVNET_KEY_ADDRESSES = new Set(
-  [
-    '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266',
-    '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
-    '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc',
-    '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
-    '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65',
-    '0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc',
-    '0x976ea74026e726554db657fa54763abd0c3a0aa9',
-    '0x14dc79964da2c08b23698b3d3cc7ca32193d9955',
-    '0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f',
-    '0xa0ee7a142d267c1f36714e4a8f75612f20a79720',
-  ],
-);
+const DEVNET_KEY_ADDRESSES = new Set([
+  '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266',
+  '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
+  '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc',
+  '0x90f79bf6eb2c4f870365e785982e1f101e93b906',
+  '0x15d34aaf54267db7d7c367839aaf71a00a2c6a65',
+  '0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc',
+  '0x976ea74026e726554db657fa54763abd0c3a0aa9',
+  '0x14dc79964da2c08b23698b3d3cc7ca32193d9955',
+  '0x23618e81e3f5cdf7f54c3d65f7fbc0abf5b21e8f',
+  '0xa0ee7a142d267c1f36714e4a8f75612f20a79720',
+]);
 
 /** Whether `address` belongs to one of the published Hardhat devnet keys. */
 export function isWellKnownDevnetAccount(address: string): boolean {
@@ -85,6 +88,8 @@ export interface ConnectOptions {
   walletClient?: WalletClient<Transport, Chain | undefined, Account>;
   /** Overrides the generated deployments file (tests that deploy their own contracts). */
   deployment?: Deployment;
+  /** Blocks per log query, see {@link ChainContext.logBlockRange}. */
+  logBlockRange?: number;
 }
 
 /**
@@ -103,7 +108,8 @@ export async function connectChain(options: ConnectOptions = {}): Promise<ChainC
     });
   }
   const chain = chainId === DEVNET_CHAIN_ID ? { ...devnet, rpcUrls: { default: { http: [rpcUrl] } } } : undefined;
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl) }) as PublicClient;
+  // Batched: the calls a screen makes at once (block times, grant standings) share one HTTP request.
+  const publicClient = createPublicClient({ chain, transport: http(rpcUrl, { batch: true }) }) as PublicClient;
   const deployment = options.deployment ?? deploymentFor(chainId);
   let walletClient = options.walletClient;
   if (!walletClient && options.privateKey) {
@@ -115,7 +121,13 @@ export async function connectChain(options: ConnectOptions = {}): Promise<ChainC
     }
     walletClient = createWalletClient({ account, chain, transport: http(rpcUrl) });
   }
-  return { publicClient, walletClient, account: walletClient?.account.address, deployment };
+  return {
+    publicClient,
+    walletClient,
+    account: walletClient?.account.address,
+    deployment,
+    ...(options.logBlockRange ? { logBlockRange: options.logBlockRange } : {}),
+  };
 }
 
 /** The same context acting as another account (tests and the demo seeding switch identities). */

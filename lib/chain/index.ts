@@ -3,6 +3,7 @@ export * from './categories';
 export * from './client';
 export { deployments, medLedgerAbi, modelRegistryAbi } from './deployments';
 export * from './errors';
+export * from './events';
 export * from './medledger';
 export * from './provider-kinds';
 export * from './purpose';

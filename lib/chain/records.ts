@@ -2,7 +2,7 @@ import { type Address, type Hex, encodeAbiParameters, keccak256 } from 'viem';
 
 import { IntegrityError } from '../errors';
 import type { ChainContext } from './client';
-import { medLedgerAbi } from './deployments';
+import { contractEvents } from './events';
 import { readMedLedger } from './medledger';
 
 /** One record's on-chain header, as emitted in `RecordAdded` and sealed in storage. */
@@ -92,14 +92,7 @@ function headerOf(log: {
  * @throws IntegrityError when the chain has no such event.
  */
 export async function recordHeader(context: ChainContext, patient: Address, recordId: bigint): Promise<RecordHeader> {
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
-    eventName: 'RecordAdded',
-    args: { patient, recordId },
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
-  });
+  const logs = await contractEvents(context, { eventName: 'RecordAdded', args: { patient, recordId } });
   const log = logs[0];
   if (!log) throw new IntegrityError(`Record ${recordId} of ${patient} has no event on this chain.`);
   return headerOf(log);
@@ -117,14 +110,7 @@ export async function recordHeader(context: ChainContext, patient: Address, reco
 export async function listRecordHeaders(context: ChainContext, patient: Address): Promise<RecordHeader[]> {
   const { recordCount } = await readMedLedger(context, 'patientInfo', [patient]);
   if (recordCount === 0n) return [];
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
-    eventName: 'RecordAdded',
-    args: { patient },
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
-  });
+  const logs = await contractEvents(context, { eventName: 'RecordAdded', args: { patient } });
   const byId = new Map<bigint, RecordHeader>();
   for (const log of logs) {
     const recordId = log.args.recordId;

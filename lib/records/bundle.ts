@@ -1,7 +1,7 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { type Address, parseEventLogs } from 'viem';
 
-import { type RecordCategory, medLedgerAbi, supersededIds } from '../chain';
+import { type RecordCategory, contractEvents, medLedgerAbi, supersededIds } from '../chain';
 import type { Keyring } from '../crypto';
 import { exportBundle } from '../fhir';
 import { type IdentityCheck, IdentityMismatchError, checkIdentity, correctProfile } from './profile';
@@ -55,7 +55,9 @@ export async function importBundleRecords(
 ): Promise<ImportReport> {
   const drafts = draftsOf(input);
   const isPatient = actorOf(vault).toLowerCase() === patient.toLowerCase();
-  const keyring = isPatient ? undefined : (options.keyring ?? (await loadKeyring(vault, patient).catch(() => undefined)));
+  const keyring = isPatient
+    ? undefined
+    : (options.keyring ?? (await loadKeyring(vault, patient).catch(() => undefined)));
   const subjects = drafts.flatMap(({ resource }) => (resource.resourceType === 'Patient' ? [resource as Patient] : []));
   const identity = await checkIdentity(vault, patient, subjects, { keyring });
   if ((identity.status === 'mismatch' || identity.status === 'unchecked') && !options.acceptMismatch) {
@@ -107,14 +109,7 @@ async function currentRecords(
     });
     return results.filter((result): result is OpenRecord => result.ok && !result.superseded);
   }
-  const logs = await vault.chain.publicClient.getContractEvents({
-    address: vault.chain.deployment.medLedger,
-    abi: medLedgerAbi,
-    eventName: 'RecordAdded',
-    args: { patient },
-    fromBlock: BigInt(vault.chain.deployment.startBlock),
-    strict: true,
-  });
+  const logs = await contractEvents(vault.chain, { eventName: 'RecordAdded', args: { patient } });
   const headers = parseEventLogs({ abi: medLedgerAbi, eventName: 'RecordAdded', logs }).map((log) => ({
     ...log.args,
     blockNumber: log.blockNumber,

@@ -13,8 +13,8 @@ import {
   type ChainContext,
   type ProviderSummary,
   type SendOptions,
+  contractEvents,
   listProviders,
-  medLedgerAbi,
   providerKindOf,
   writeMedLedger,
 } from '../chain';
@@ -206,13 +206,7 @@ export async function publishProviderProfile(
 
 /** The newest profile CID announced for each provider. */
 async function profileCids(context: ChainContext): Promise<Map<Address, Hex>> {
-  const logs = await context.publicClient.getContractEvents({
-    address: context.deployment.medLedger,
-    abi: medLedgerAbi,
-    eventName: 'ProviderProfileUpdated',
-    fromBlock: BigInt(context.deployment.startBlock),
-    strict: true,
-  });
+  const logs = await contractEvents(context, { eventName: 'ProviderProfileUpdated' });
   return new Map(logs.map((log) => [log.args.provider, log.args.profileCid]));
 }
 

@@ -10,7 +10,7 @@ import {
   PROFILE_CATEGORIES,
   RECORD_CATEGORIES,
   type SendOptions,
-  medLedgerAbi,
+  eventsInChainOrder,
   readMedLedger,
   writeMedLedger,
 } from '../chain';
@@ -31,16 +31,9 @@ export interface PatientProfile {
 
 /** The CID of `patient`'s current profile, from the chain's events. */
 async function profileCid(vault: Vault, patient: Address): Promise<string> {
-  const logs = await vault.chain.publicClient.getContractEvents({
-    address: vault.chain.deployment.medLedger,
-    abi: medLedgerAbi,
-    args: { patient },
-    fromBlock: BigInt(vault.chain.deployment.startBlock),
-    strict: true,
-  });
-  const latest = logs
-    .filter((log) => log.eventName === 'PatientRegistered' || log.eventName === 'PatientProfileUpdated')
-    .at(-1);
+  const latest = (
+    await eventsInChainOrder(vault.chain, ['PatientRegistered', 'PatientProfileUpdated'], { patient })
+  ).at(-1);
   if (!latest) throw new NotFoundError(`${patient} is not a registered MedLedger patient.`);
   return cidFromBytes((latest.args as { profileCid: Hex }).profileCid);
 }
