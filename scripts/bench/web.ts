@@ -20,8 +20,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
-import { connectAndUnlock, seedPatient, timeRecordsScreen } from '../../test/e2e/reload';
-import { openActor, startSystem } from '../../test/e2e/system';
+import { seedPatient, timeRecordsScreen } from '../../test/e2e/reload';
+import { connectAndUnlock, openActor, startSystem } from '../../test/e2e/system';
 import { ensureWebBuild, freePort, startWebServer } from '../web';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -70,7 +70,9 @@ async function e2eFlowTimes(): Promise<Record<string, number>> {
         stdio: 'inherit',
         env: { ...process.env, MEDLEDGER_E2E_TIMINGS: timings },
       });
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`The E2E suite failed (exit ${code}).`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`The E2E suite failed (exit ${code}).`)),
+      );
     });
     return JSON.parse(await readFile(timings, 'utf8')) as Record<string, number>;
   } finally {

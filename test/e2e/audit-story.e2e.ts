@@ -21,10 +21,8 @@ import {
   readScope,
   writeMedLedger,
 } from '../../lib/chain';
-import { createIpfsClient } from '../../lib/ipfs';
 import {
   type Vault,
-  enrollWallet,
   grantAccess,
   importBundleRecords,
   patientPseudonym,
@@ -47,6 +45,8 @@ import {
   firstScreen,
   PHONE,
   DESKTOP,
+  connectAndUnlock,
+  devnetVault,
 } from './system';
 
 /** The sample bundle's five resources and 156 heart rates: more than the 100 records one transaction anchors. */
@@ -61,24 +61,6 @@ const ROSA: Patient = {
 let system: System;
 const actors: Actor[] = [];
 
-async function connectAndUnlock(actor: Actor): Promise<void> {
-  const { page } = actor;
-  await page.goto(new URL('/onboarding', system.webUrl).href);
-  await page.getByRole('button', { name: 'Connect wallet' }).click();
-  await (
-    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
-  ).click();
-  await page.getByRole('button', { name: 'Derive my encryption key' }).click();
-  await shown(page.getByText(/encryption key is unlocked in this tab/));
-}
-
-/** A devnet account's own Node client: chain, IPFS and the identity key the browser derives too. */
-async function vaultOf(privateKey: (typeof DEVNET_KEYS)[keyof typeof DEVNET_KEYS], role: 'patient' | 'provider') {
-  const chain = await connectChain({ rpcUrl: system.rpcUrl, privateKey, deployment: deployments[31337] });
-  const { key: identity } = await enrollWallet(chain, { role });
-  return { chain, ipfs: createIpfsClient(system.ipfsApiUrl), identity } satisfies Vault;
-}
-
 describe('The audit trail reads like a story; patients are people to their doctor', { timeout: 10 * 60_000 }, () => {
   let rosa: Vault;
   let other: Vault;
@@ -91,7 +73,7 @@ describe('The audit trail reads like a story; patients are people to their docto
       privateKey: DEVNET_KEYS.admin,
       deployment: deployments[31337],
     });
-    doctor = await vaultOf(DEVNET_KEYS.doctor, 'provider');
+    doctor = await devnetVault(system, DEVNET_KEYS.doctor, 'provider');
     await writeMedLedger(admin, 'registerProvider', [
       doctor.chain.account!,
       parseProviderKind('doctor'),
@@ -104,7 +86,7 @@ describe('The audit trail reads like a story; patients are people to their docto
     });
     await publishProviderKey(doctor);
 
-    rosa = await vaultOf(DEVNET_KEYS.patient, 'patient');
+    rosa = await devnetVault(system, DEVNET_KEYS.patient, 'patient');
     await registerPatient(rosa, ROSA);
     const bundle = largeBundle(RECORDS - 5, 'story');
     bundle.entry![0]!.resource = { ...ROSA, id: bundle.entry![0]!.resource!.id };
@@ -115,7 +97,7 @@ describe('The audit trail reads like a story; patients are people to their docto
     await grantAccess(rosa, { provider: doctor.chain.account!, scopes: readAll, expiry: inThirtyDays });
 
     // The other patient's trail is long enough for two pages: a registration, 26 requests and a grant.
-    other = await vaultOf(DEVNET_KEYS.otherPatient, 'patient');
+    other = await devnetVault(system, DEVNET_KEYS.otherPatient, 'patient');
     await registerPatient(other, {
       resourceType: 'Patient',
       name: [{ text: 'James Miller' }],
@@ -152,7 +134,7 @@ describe('The audit trail reads like a story; patients are people to their docto
     const patient = await openActor(system, { privateKey: DEVNET_KEYS.patient, viewport: DESKTOP });
     actors.push(patient);
     const { page } = patient;
-    await connectAndUnlock(patient);
+    await connectAndUnlock(patient, system);
     await visit(page, '/patient/audit');
     const story = await shown(page.getByRole('list', { name: 'Audit trail, newest first' }), 60_000);
     // Providers are named once the directory is read (one query for the whole app).
@@ -189,7 +171,7 @@ describe('The audit trail reads like a story; patients are people to their docto
     const patient = await openActor(system, { privateKey: DEVNET_KEYS.otherPatient, viewport: PHONE });
     actors.push(patient);
     const { page } = patient;
-    await connectAndUnlock(patient);
+    await connectAndUnlock(patient, system);
     await visit(page, '/patient/audit');
     const story = await shown(page.getByRole('list', { name: 'Audit trail, newest first' }), 60_000);
     await shown(page.getByText('Entries 1–25 of 28, newest first.'));
@@ -211,7 +193,7 @@ describe('The audit trail reads like a story; patients are people to their docto
     const doctorActor = await openActor(system, { privateKey: DEVNET_KEYS.doctor, viewport: DESKTOP });
     actors.push(doctorActor);
     const { page } = doctorActor;
-    await connectAndUnlock(doctorActor);
+    await connectAndUnlock(doctorActor, system);
     await visit(page, '/provider');
     const list = await shown(page.getByRole('table', { name: 'Patients who granted you access' }));
     const named = await shown(list.getByRole('row').filter({ hasText: 'Rosa Alvarez' }), 60_000);

@@ -18,8 +18,7 @@ import {
   readScope,
   writeMedLedger,
 } from '../../lib/chain';
-import { createIpfsClient } from '../../lib/ipfs';
-import { enrollWallet, grantAccess, publishProviderKey } from '../../lib/records';
+import { grantAccess, publishProviderKey } from '../../lib/records';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { historyBundle } from '../../lib/testing/history-fixture';
 import {
@@ -34,30 +33,13 @@ import {
   firstScreen,
   PHONE,
   DESKTOP,
+  connectAndUnlock,
+  devnetVault,
 } from './system';
 
 let system: System;
 let patient: Actor;
 let doctor: Actor | undefined;
-
-/** Connects an actor's wallet and derives its encryption key in this tab. */
-async function connectAndUnlock(actor: Actor): Promise<void> {
-  const { page } = actor;
-  await page.goto(new URL('/onboarding', system.webUrl).href);
-  await page.getByRole('button', { name: 'Connect wallet' }).click();
-  await (
-    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
-  ).click();
-  await page.getByRole('button', { name: 'Derive my encryption key' }).click();
-  await shown(page.getByText(/encryption key is unlocked in this tab/));
-}
-
-/** The chain and IPFS as a devnet account's own Node client sees them. */
-async function vaultOf(privateKey: (typeof DEVNET_KEYS)[keyof typeof DEVNET_KEYS], role: 'patient' | 'provider') {
-  const chain = await connectChain({ rpcUrl: system.rpcUrl, privateKey, deployment: deployments[31337] });
-  const { key: identity } = await enrollWallet(chain, { role });
-  return { chain, ipfs: createIpfsClient(system.ipfsApiUrl), identity };
-}
 
 describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () => {
   before(async () => {
@@ -74,7 +56,7 @@ describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () =>
 
   test('the patient registers and imports a Synthea-shaped bundle of every common type', async () => {
     const { page } = patient;
-    await connectAndUnlock(patient);
+    await connectAndUnlock(patient, system);
     await page.getByRole('radio', { name: 'A patient' }).check();
     await page.getByLabel('Full name').fill('Rosa Alvarez');
     await page.getByLabel('Date of birth').fill('1966-08-14');
@@ -185,18 +167,18 @@ describe('A patient reads a multi-year history', { timeout: 10 * 60_000 }, () =>
       parseProviderKind('doctor'),
       keccak256(toHex('history-doctor')),
     ]);
-    await publishProviderKey(await vaultOf(DEVNET_KEYS.doctor, 'provider'));
+    await publishProviderKey(await devnetVault(system, DEVNET_KEYS.doctor, 'provider'));
     const readEverything = Object.values(RECORD_CATEGORIES).reduce(
       (scopes, category) => scopes | readScope(category),
       0n,
     );
-    await grantAccess(await vaultOf(DEVNET_KEYS.patient, 'patient'), {
+    await grantAccess(await devnetVault(system, DEVNET_KEYS.patient, 'patient'), {
       provider: doctor.wallet.address,
       scopes: readEverything,
       expiry: Math.floor(Date.now() / 1000) + 30 * 86_400,
     });
 
-    await connectAndUnlock(doctor);
+    await connectAndUnlock(doctor, system);
     const { page } = doctor;
     await visit(page, `/provider/patient?address=${patient.wallet.address}`);
     await (await shown(page.getByRole('button', { name: 'Open records' }))).click();

@@ -11,8 +11,17 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
-import { allRecordsTab, connectAndUnlock, seedPatient, signatureRequests, timeRecordsScreen } from './reload';
-import { ARTIFACTS_DIR, type Actor, type System, openActor, screenshot, startSystem, shown } from './system';
+import { allRecordsTab, seedPatient, signatureRequests, timeRecordsScreen } from './reload';
+import {
+  ARTIFACTS_DIR,
+  type Actor,
+  type System,
+  openActor,
+  screenshot,
+  startSystem,
+  shown,
+  connectAndUnlock,
+} from './system';
 
 const RECORDS = 24;
 

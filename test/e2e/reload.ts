@@ -65,28 +65,6 @@ export function signatureRequests(actor: Actor): number {
   return actor.wallet.calls.filter((method) => method === 'eth_signTypedData_v4').length;
 }
 
-/**
- * Connects the actor's wallet on /onboarding and derives its key, keeping this device unlocked for
- * `keepFor` (a label of the picker) unless it is undefined.
- */
-export async function connectAndUnlock(actor: Actor, system: System, keepFor?: string): Promise<void> {
-  const { page } = actor;
-  await page.goto(new URL('/onboarding', system.webUrl).href);
-  await page.getByRole('button', { name: 'Connect wallet' }).click();
-  await (
-    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
-  ).click();
-  const derive = await shown(page.getByRole('button', { name: 'Derive my encryption key' }));
-  if (keepFor) {
-    await page.getByRole('checkbox', { name: 'Keep this device unlocked for' }).check();
-    await page
-      .getByRole('combobox', { name: 'How long to keep this device unlocked' })
-      .selectOption({ label: keepFor });
-  }
-  await derive.click();
-  await shown(page.getByText(keepFor ? /encryption key is unlocked on this device until/ : /unlocked in this tab/));
-}
-
 /** The records screen shows all `count` records (the "All (n)" tab). */
 export function allRecordsTab(page: Page, count: number): Locator {
   return page.getByRole('tab', { name: `All (${count})` });

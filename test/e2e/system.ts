@@ -11,7 +11,10 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 import type { Hex } from 'viem';
 
+import { connectChain, deployments } from '../../lib/chain';
+import { createIpfsClient } from '../../lib/ipfs';
 import { startIpfsNode } from '../../lib/ipfs/node';
+import { type Vault, enrollWallet } from '../../lib/records';
 import { startDevnet } from '../../scripts/devnet';
 import { ensureWebBuild, freePort, startWebServer } from '../../scripts/web';
 import { type TestWallet, installWallet } from './wallet';
@@ -152,4 +155,33 @@ export function horizontalOverflow(page: Page): Promise<number> {
 /** A viewport-only screenshot: what a person sees before scrolling. */
 export function firstScreen(page: Page, name: string): Promise<Buffer> {
   return page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`) });
+}
+
+/**
+ * Connects the actor's wallet on /onboarding and derives its key, keeping this device unlocked for
+ * `keepFor` (a label of the picker) unless it is undefined.
+ */
+export async function connectAndUnlock(actor: Actor, system: System, keepFor?: string): Promise<void> {
+  const { page } = actor;
+  await page.goto(new URL('/onboarding', system.webUrl).href);
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await (
+    await shown(page.getByRole('dialog', { name: 'Connect a wallet' }).getByRole('button', { name: 'Test Wallet' }))
+  ).click();
+  const derive = await shown(page.getByRole('button', { name: 'Derive my encryption key' }));
+  if (keepFor) {
+    await page.getByRole('checkbox', { name: 'Keep this device unlocked for' }).check();
+    await page
+      .getByRole('combobox', { name: 'How long to keep this device unlocked' })
+      .selectOption({ label: keepFor });
+  }
+  await derive.click();
+  await shown(page.getByText(keepFor ? /encryption key is unlocked on this device until/ : /unlocked in this tab/));
+}
+
+/** A devnet account's own Node client: chain, IPFS and the identity key the browser derives too. */
+export async function devnetVault(system: System, privateKey: Hex, role: 'patient' | 'provider'): Promise<Vault> {
+  const chain = await connectChain({ rpcUrl: system.rpcUrl, privateKey, deployment: deployments[31337] });
+  const { key: identity } = await enrollWallet(chain, { role });
+  return { chain, ipfs: createIpfsClient(system.ipfsApiUrl), identity };
 }
