@@ -51,20 +51,22 @@ export async function deploy(options: DeployOptions = {}): Promise<DeployedAddre
   const deploymentId = options.ephemeral ? `ephemeral-${process.pid}-${Date.now()}` : undefined;
   if (!deploymentId) await discardStaleDevnetJournal(chainId, ethers.provider);
   const parameters = options.parametersFile ? JSON.parse(await readFile(options.parametersFile, 'utf8')) : {};
-  const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, { parameters, deploymentId });
-  const medLedgerAddress = (await medLedger.getAddress()) as `0x${string}`;
-  const deployed: DeployedAddresses = {
-    chainId,
-    medLedger: medLedgerAddress,
-    modelRegistry: (await modelRegistry.getAddress()) as `0x${string}`,
-    startBlock: await firstBlockWithCode(ethers.provider, medLedgerAddress),
-  };
-  await connection.close();
-  if (deploymentId) {
-    await rm(path.join(root, 'ignition/deployments', deploymentId), { recursive: true, force: true });
-  } else {
-    await writeDeploymentsFile(deployed);
+  let deployed: DeployedAddresses;
+  try {
+    const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, { parameters, deploymentId });
+    const medLedgerAddress = (await medLedger.getAddress()) as `0x${string}`;
+    deployed = {
+      chainId,
+      medLedger: medLedgerAddress,
+      modelRegistry: (await modelRegistry.getAddress()) as `0x${string}`,
+      startBlock: await firstBlockWithCode(ethers.provider, medLedgerAddress),
+    };
+  } finally {
+    await connection.close();
+    // A throw-away journal goes whether the deployment worked or not: a failed one must not linger.
+    if (deploymentId) await rm(path.join(root, 'ignition/deployments', deploymentId), { recursive: true, force: true });
   }
+  if (!deploymentId) await writeDeploymentsFile(deployed);
   return deployed;
 }
 
@@ -79,7 +81,8 @@ async function discardStaleDevnetJournal(chainId: number, provider: { getCode(ad
   if (!existsSync(addressesFile)) return;
   const addresses = JSON.parse(await readFile(addressesFile, 'utf8')) as Record<string, string>;
   const medLedger = addresses['MedLedgerModule#MedLedger'];
-  if (!medLedger || (await provider.getCode(medLedger)) === '0x') await rm(journalDir, { recursive: true, force: true });
+  if (!medLedger || (await provider.getCode(medLedger)) === '0x')
+    await rm(journalDir, { recursive: true, force: true });
 }
 
 async function firstBlockWithCode(
@@ -139,7 +142,9 @@ async function main(): Promise<void> {
   const deployed = await deploy({ network: networkName, parametersFile: parameters });
   console.log(`MedLedger     ${deployed.medLedger}`);
   console.log(`ModelRegistry ${deployed.modelRegistry}`);
-  console.log(`chain ${deployed.chainId}, from block ${deployed.startBlock}; wrote ${path.relative(root, deploymentsFile)}`);
+  console.log(
+    `chain ${deployed.chainId}, from block ${deployed.startBlock}; wrote ${path.relative(root, deploymentsFile)}`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
