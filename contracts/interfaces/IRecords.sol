@@ -12,30 +12,27 @@ interface IRecords {
     }
 
     /**
-     * @dev The header fields of a record its author corrects, so {correctRecord} can prove authorship
-     * against the stored digest without a storage slot per author. `cidHash` is keccak-256 of the CID.
+     * @dev The batch that holds a record its author corrects, as its {RecordsAdded} event tells it, so
+     * {correctRecord} can prove authorship against the stored digest without a storage slot per author.
      */
-    struct PriorHeader {
-        uint64 supersedes;
+    struct PriorBatch {
+        uint64 firstId;
         uint40 createdAt;
-        bytes32 ciphertextHash;
-        bytes32 cidHash;
+        bytes headers;
     }
 
     /**
-     * @dev The full header of record `recordId` (1-based, per patient). Clients rebuild a patient's
-     * history from these events and check each against {recordDigests}. `cid` and `ciphertextHash`
-     * name ciphertext only.
+     * @dev Records `firstId` onwards (1-based, per patient), one per packed header in `headers` (layout
+     * in {Records}). Clients rebuild a patient's history from these events and check each against
+     * {recordDigests}. Headers name ciphertext only: a category code, the record corrected, the hash and
+     * the CID of the encrypted envelope.
      */
-    event RecordAdded(
+    event RecordsAdded(
         address indexed patient,
-        uint64 indexed recordId,
+        uint64 indexed firstId,
         address indexed author,
-        uint8 category,
-        uint64 supersedes,
         uint40 createdAt,
-        bytes32 ciphertextHash,
-        bytes cid
+        bytes headers
     );
     /// @dev A provider opened these records of the patient, for the purpose-of-use code `purpose`.
     event AccessLogged(address indexed patient, address indexed provider, uint64[] recordIds, uint8 purpose);
@@ -47,6 +44,7 @@ interface IRecords {
     error NotRecordAuthor(address patient, uint64 recordId, address account);
     error RecordNotFound(address patient, uint64 recordId);
     error EmptyBatch();
+    error MalformedRecordHeaders(uint256 offset);
     error RecordListDenied(address patient, address account);
     error InvalidPurpose(uint8 purpose);
 }

@@ -25,6 +25,7 @@ abstract contract Audit is Records {
             required |= Scopes.read(_recordCategory(patient, recordIds[i]));
         }
         _checkAccess(patient, msg.sender, required);
+        _chainConsentEvent(AccessLogged.selector, patient, msg.sender, abi.encode(recordIds, purpose), false);
         emit AccessLogged(patient, msg.sender, recordIds, purpose);
     }
 }

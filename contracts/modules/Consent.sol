@@ -16,8 +16,12 @@ import {ProviderRegistry} from "./ProviderRegistry.sol";
  * {hasAccess} is the one authority every read and write path consults.
  *
  * Access requests are events only: the patient's client lists pending requests from the log, and
- * approving one is a {grant} of the requested (or narrower) scopes. Keeping them out of storage keeps a
- * request under the cost of a single fresh storage slot.
+ * approving one is a {grant} of the requested (or narrower) scopes; storage sees only the two event
+ * chains they extend.
+ *
+ * Every consent event between a patient and a provider extends the patient's event chain, and all but
+ * {KeyringShared} the provider's too ({ActivityChains}), so grant, request and audit lists read from an
+ * indexer are checked complete.
  */
 abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, IConsent {
     bytes32 public constant CONSENT_TYPEHASH =
@@ -81,6 +85,7 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
         existing.expiry = 0;
         ++existing.revocations;
         uint32 keyEpoch = _nextKeyEpoch(_registeredPatient(msg.sender));
+        _chainConsentEvent(AccessRevoked.selector, msg.sender, provider, abi.encode(keyEpoch), true);
         emit AccessRevoked(msg.sender, provider, keyEpoch);
     }
 
@@ -93,6 +98,7 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
         _checkActiveProvider(msg.sender);
         _registeredPatient(patient);
         if (scopes == 0) revert InvalidScopes(scopes);
+        _chainConsentEvent(AccessRequested.selector, patient, msg.sender, abi.encode(scopes), true);
         emit AccessRequested(patient, msg.sender, scopes);
     }
 
@@ -103,6 +109,7 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
     function denyRequest(address provider) external {
         _registeredPatient(msg.sender);
         _registeredProvider(provider);
+        _chainConsentEvent(AccessRequestDenied.selector, msg.sender, provider, "", true);
         emit AccessRequestDenied(msg.sender, provider);
     }
 
@@ -115,7 +122,9 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
         PatientInfo storage patient = _registeredPatient(msg.sender);
         if (_grants[msg.sender][provider].scopes == 0) revert NoGrant(msg.sender, provider);
         _checkCid(keyring);
-        emit KeyringShared(msg.sender, provider, patient.keyEpoch, keyring);
+        uint32 keyEpoch = patient.keyEpoch;
+        _chainConsentEvent(KeyringShared.selector, msg.sender, provider, abi.encode(keyEpoch, keyring), false);
+        emit KeyringShared(msg.sender, provider, keyEpoch, keyring);
     }
 
     /**
@@ -208,7 +217,12 @@ abstract contract Consent is PatientRegistry, ProviderRegistry, EIP712, Nonces, 
         held.expiry = expiry;
         held.grantedAt = uint40(block.timestamp);
         // The provider may hold this epoch's keys of the dropped categories: retire them as a revocation does.
-        if (dropsRead) emit AccessRevoked(patient, provider, _nextKeyEpoch(info));
+        if (dropsRead) {
+            uint32 keyEpoch = _nextKeyEpoch(info);
+            _chainConsentEvent(AccessRevoked.selector, patient, provider, abi.encode(keyEpoch), true);
+            emit AccessRevoked(patient, provider, keyEpoch);
+        }
+        _chainConsentEvent(AccessGranted.selector, patient, provider, abi.encode(scopes, expiry, keyring), true);
         emit AccessGranted(patient, provider, scopes, expiry, keyring);
     }
 }

@@ -4,13 +4,16 @@ pragma solidity ^0.8.28;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {ActivityChains} from "./ActivityChains.sol";
 
 /**
  * @dev Providers (doctors, labs, insurers) are vetted off-chain and registered, suspended and reinstated
  * by holders of {PROVIDER_ADMIN_ROLE}. Suspension takes effect on every grant at once because
  * {Consent-hasAccess} checks it on each read. The default admin is transferred in two steps with a delay.
+ * Every registry event extends the directory's chain ({ActivityChains}), so a directory read from an
+ * indexer is checked complete.
  */
-abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderRegistry {
+abstract contract ProviderRegistry is AccessControlDefaultAdminRules, ActivityChains, IProviderRegistry {
     bytes32 public constant PROVIDER_ADMIN_ROLE = keccak256("PROVIDER_ADMIN_ROLE");
 
     /// @dev Longest profile CID accepted, as for patient profiles and records.
@@ -36,6 +39,7 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
         info.kind = kind;
         info.credentialHash = credentialHash;
         info.registeredAt = uint40(block.timestamp);
+        _chainDirectoryEvent(ProviderRegistered.selector, provider, msg.sender, abi.encode(kind, credentialHash));
         emit ProviderRegistered(provider, kind, credentialHash, msg.sender);
     }
 
@@ -47,6 +51,7 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
         ProviderInfo storage info = _registeredProvider(provider);
         if (info.suspended) revert ProviderIsSuspended(provider);
         info.suspended = true;
+        _chainDirectoryEvent(ProviderSuspended.selector, provider, msg.sender, "");
         emit ProviderSuspended(provider, msg.sender);
     }
 
@@ -58,6 +63,7 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
         ProviderInfo storage info = _registeredProvider(provider);
         if (!info.suspended) revert ProviderNotSuspended(provider);
         info.suspended = false;
+        _chainDirectoryEvent(ProviderReinstated.selector, provider, msg.sender, "");
         emit ProviderReinstated(provider, msg.sender);
     }
 
@@ -70,6 +76,7 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
         if (encryptionKey == bytes32(0)) revert InvalidProviderKey();
         info.encryptionKey = encryptionKey;
         uint32 keyVersion = ++info.keyVersion;
+        _chainDirectoryEvent(ProviderKeyRotated.selector, msg.sender, address(0), abi.encode(encryptionKey, keyVersion));
         emit ProviderKeyRotated(msg.sender, encryptionKey, keyVersion);
     }
 
@@ -89,6 +96,12 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
             revert InvalidProviderProfile(profileCid.length, profileHash);
         }
         info.profileHash = profileHash;
+        _chainDirectoryEvent(
+            ProviderProfileUpdated.selector,
+            provider,
+            msg.sender,
+            abi.encode(profileCid, profileHash)
+        );
         emit ProviderProfileUpdated(provider, profileCid, profileHash, msg.sender);
     }
 
@@ -107,6 +120,11 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, IProviderR
     function _registeredProvider(address account) internal view returns (ProviderInfo storage info) {
         info = _providers[account];
         if (info.kind == ProviderKind.None) revert ProviderNotRegistered(account);
+    }
+
+    /// @dev Appends a registry event to the directory's chain.
+    function _chainDirectoryEvent(bytes32 topic0, address provider, address by, bytes memory data) private {
+        _extendChain(_DIRECTORY, _eventLeaf(topic0, provider, by, data));
     }
 
     /// @dev Reverts unless `account` is a registered provider that is not suspended.

@@ -6,30 +6,47 @@ import {Scopes} from "../libraries/Scopes.sol";
 import {Consent} from "./Consent.sol";
 
 /**
- * @dev Append-only index of a patient's encrypted records. Each record costs one storage slot: a
- * 248-bit digest of its full header with the category in the low byte. The header itself is in the
- * {RecordAdded} event, so a client rebuilds the history from logs and proves it complete and untampered
- * against {recordDigests} and the patient's record count. A correction is a new record that supersedes
- * an older one of the same category; nothing is ever rewritten.
+ * @dev Append-only index of a patient's encrypted records, written in batches: one call appends one
+ * batch of consecutive record ids, emits one {RecordsAdded} event carrying every header of the batch
+ * packed, and stores one 248-bit digest of it under the batch's first id. A client rebuilds the history
+ * from the events and proves it complete and untampered against {recordDigests} and the patient's record
+ * count. A correction is a new record that supersedes an older one of the same category; nothing is
+ * ever rewritten.
  *
- * Only the patient or the record's own author may correct a record, and only its newest version: each
+ * Packed header of one record: category (1 byte), supersedes (8 bytes, big-endian), ciphertextHash (32
+ * bytes), CID length (1 byte), CID. A batch digest is `keccak256(abi.encode(patient, firstId, author,
+ * createdAt, keccak256(headers)))` with its low byte replaced by a state byte.
+ *
+ * Each record has a state byte: its category (bits 0-4), {_PRESENT} (bit 5) and {_SUPERSEDED} (bit 7).
+ * A record appended alone ({addRecord}, {correctRecord}) keeps it in the low byte of its digest, so one
+ * storage slot holds everything; records of a batch ({addRecords}) keep theirs packed 32 to a slot, and
+ * their digest's low byte is {_BATCH}. That packing is what makes a large import cheap.
+ *
+ * Only the patient, or the record's own author, may correct a record, and only its newest version: each
  * record is superseded at most once, so a history is a line, never a fork a reader must choose from.
- * Bit 7 of a stored digest (above the category's five bits) marks a superseded record; it is the one
- * change storage ever sees. A provider proves authorship by presenting the corrected record's header
- * ({correctRecord}), which must seal to the stored digest with the provider as author.
+ * Setting {_SUPERSEDED} is the one change storage ever sees. A provider proves authorship by presenting
+ * the batch that holds the corrected record ({correctRecord}), which must seal to the stored digest with
+ * the provider as author.
  */
 abstract contract Records is Consent, IRecords {
     /// @dev Most records one batch may append, so a batch always fits in a block.
     uint256 public constant MAX_BATCH = 100;
 
-    /// @dev The low byte of a digest, replaced by the category when sealing.
-    uint256 private constant _LOW_BYTE = 0xff;
-    /// @dev Where a stored digest keeps the category (< {Scopes.CATEGORY_COUNT}).
+    /// @dev Bytes of a packed header before its CID.
+    uint256 private constant _HEADER_FIXED = 42;
+    /// @dev State bits: the category (< {Scopes.CATEGORY_COUNT}).
     uint256 private constant _CATEGORY_BITS = 0x1f;
-    /// @dev Set in a stored digest once a later record supersedes it.
-    bytes32 private constant _SUPERSEDED = bytes32(uint256(0x80));
+    /// @dev State bit: the record exists.
+    uint256 private constant _PRESENT = 0x20;
+    /// @dev Digest low byte of a batch whose state bytes are packed in `_states`.
+    uint256 private constant _BATCH = 0x40;
+    /// @dev State bit: a later record supersedes this one.
+    uint256 private constant _SUPERSEDED = 0x80;
+    uint256 private constant _LOW_BYTE = 0xff;
 
-    mapping(address patient => mapping(uint64 recordId => bytes32 sealedHeader)) private _records;
+    mapping(address patient => mapping(uint64 firstId => bytes32 sealedBatch)) private _records;
+    /// @dev State bytes of records appended by {addRecords}: record `id` is byte `id % 32` of word `id / 32`.
+    mapping(address patient => mapping(uint256 word => uint256 states)) private _states;
 
     /**
      * @notice Appends one record header to `patient`'s history and returns its id.
@@ -50,21 +67,20 @@ abstract contract Records is Consent, IRecords {
     ) external returns (uint64 recordId) {
         if (category >= Scopes.CATEGORY_COUNT) revert InvalidCategory(category);
         _checkWriter(patient, Scopes.write(category));
-        PatientInfo storage info = _registeredPatient(patient);
-        recordId = _reserveRecordIds(info, 1);
-        _append(patient, recordId, recordId, cid, ciphertextHash, category, supersedes);
+        recordId = _reserveRecordIds(_registeredPatient(patient), 1);
+        _appendOne(patient, recordId, recordId, cid, ciphertextHash, category, supersedes);
     }
 
     /**
      * @notice Appends a correction of record `input.supersedes`, written by its author, and returns its id.
      * @dev Requirements: the rules of {addRecord}, except that a provider may supersede a record it wrote
-     * itself: `prior` is that record's header, which must seal to the stored digest with the caller as
-     * author. The patient needs no proof (they may correct any of their records).
+     * itself: `prior` is the batch that holds that record, which must seal to the stored digest with the
+     * caller as author. The patient needs no proof (they may correct any of their records).
      */
     function correctRecord(
         address patient,
         RecordInput calldata input,
-        PriorHeader calldata prior
+        PriorBatch calldata prior
     ) external returns (uint64 recordId) {
         uint8 category = input.category;
         if (category >= Scopes.CATEGORY_COUNT) revert InvalidCategory(category);
@@ -73,99 +89,103 @@ abstract contract Records is Consent, IRecords {
         uint64 corrected = input.supersedes;
         if (corrected == 0) revert InvalidSupersedes(patient, corrected);
         if (msg.sender != patient) {
-            bytes32 authored = _seal(
-                patient,
-                corrected,
-                msg.sender,
-                category,
-                prior.supersedes,
-                prior.createdAt,
-                prior.ciphertextHash,
-                prior.cidHash
-            );
-            if (_records[patient][corrected] & ~_SUPERSEDED != authored) {
-                revert NotRecordAuthor(patient, corrected, msg.sender);
-            }
+            bytes32 authored = _sealBatch(patient, prior.firstId, msg.sender, prior.createdAt, prior.headers, 0);
+            bytes32 stored = _records[patient][prior.firstId];
+            if (
+                stored == bytes32(0) ||
+                stored | bytes32(_LOW_BYTE) != authored | bytes32(_LOW_BYTE) ||
+                corrected < prior.firstId ||
+                corrected - prior.firstId >= _countHeaders(prior.headers)
+            ) revert NotRecordAuthor(patient, corrected, msg.sender);
         }
         recordId = _reserveRecordIds(info, 1);
-        _append(patient, recordId, corrected, input.cid, input.ciphertextHash, category, corrected);
+        _appendOne(patient, recordId, corrected, input.cid, input.ciphertextHash, category, corrected);
     }
 
     /**
-     * @notice Appends several record headers in one transaction and returns the first new id; the
-     * others follow consecutively.
-     * @dev Requirements: 1 to {MAX_BATCH} inputs; for each, the rules of {addRecord}. A later record may
-     * supersede an earlier one of the same batch (its author is the caller).
+     * @notice Appends a batch of packed record headers (see the contract's description) with
+     * consecutive ids, and returns the first id. The cheap path for imports: well under a fresh storage
+     * slot per record.
+     * @dev Requirements: 1 to {MAX_BATCH} well-formed headers; for each, the rules of {addRecord}. A later
+     * record may supersede an earlier one of the same batch (its author is the caller).
      */
-    function addRecords(address patient, RecordInput[] calldata inputs) external returns (uint64 firstId) {
-        uint256 count = inputs.length;
-        if (count == 0 || count > MAX_BATCH) revert EmptyBatch();
+    function addRecords(address patient, bytes calldata headers) external returns (uint64 firstId) {
+        firstId = _registeredPatient(patient).recordCount + 1;
+        uint64 recordId = firstId;
         uint64 required;
-        for (uint256 i = 0; i < count; ++i) {
-            uint8 category = inputs[i].category;
-            if (category >= Scopes.CATEGORY_COUNT) revert InvalidCategory(category);
+        uint256 states = _states[patient][firstId >> 5];
+        for (uint256 offset = 0; offset < headers.length; ) {
+            uint8 category;
+            uint64 supersedes;
+            (category, supersedes, offset) = _checkedHeader(headers, offset);
             required |= Scopes.write(category);
-        }
-        _checkWriter(patient, required);
-        firstId = _reserveRecordIds(_registeredPatient(patient), count);
-        for (uint256 i = 0; i < count; ++i) {
-            // Cannot overflow: ids fit in uint64 because the record count that reserved them does.
+            if (supersedes != 0) states = _supersedeFromBatch(patient, supersedes, recordId, firstId, category, states);
+            states |= (_PRESENT | category) << ((uint256(recordId) & 31) << 3);
+            // Cannot overflow: ids fit in uint64 because the record count that reserves them does.
             unchecked {
-                RecordInput calldata input = inputs[i];
-                _append(
-                    patient,
-                    firstId + uint64(i),
-                    firstId,
-                    input.cid,
-                    input.ciphertextHash,
-                    input.category,
-                    input.supersedes
-                );
+                ++recordId;
+            }
+            if (recordId & 31 == 0) {
+                _states[patient][(recordId - 1) >> 5] = states;
+                states = 0;
             }
         }
+        uint256 count = recordId - firstId;
+        if (count == 0 || count > MAX_BATCH) revert EmptyBatch();
+        if (states != 0) _states[patient][recordId >> 5] = states;
+        _checkWriter(patient, required);
+        _reserveRecordIds(_registeredPatient(patient), count);
+        uint40 createdAt = uint40(block.timestamp);
+        _records[patient][firstId] = _sealBatch(patient, firstId, msg.sender, createdAt, headers, _BATCH);
+        emit RecordsAdded(patient, firstId, msg.sender, createdAt, headers);
     }
 
     /**
-     * @notice Sealed header digests of records `fromId` to `fromId + limit - 1` (clipped to the last
-     * record), for verifying headers read from {RecordAdded} events page by page. Bit 7 is set in the
-     * digest of a record a later one supersedes.
+     * @notice Stored digests and state bytes of records `fromId` to `fromId + limit - 1` (clipped to the
+     * last record), for verifying headers read from {RecordsAdded} events page by page. `digests[i]` is
+     * non-zero only for the first record of a batch; `states[i]` is the state byte of a record appended
+     * by {addRecords} (0 for one appended alone, whose state is its digest's low byte).
      * @dev Answers only the patient or a provider holding a live read scope. This guard is a courtesy:
      * chain data is public, and confidentiality comes from encryption, not from this check.
      */
-    function recordDigests(address patient, uint64 fromId, uint256 limit) external view returns (bytes32[] memory page) {
+    function recordDigests(
+        address patient,
+        uint64 fromId,
+        uint256 limit
+    ) external view returns (bytes32[] memory digests, bytes memory states) {
         if (msg.sender != patient && !_canReadAny(patient, msg.sender)) revert RecordListDenied(patient, msg.sender);
         uint64 recordCount = _registeredPatient(patient).recordCount;
-        if (fromId == 0 || fromId > recordCount) return page;
+        if (fromId == 0 || fromId > recordCount) return (digests, states);
         uint256 available = recordCount - fromId + 1;
         uint256 size = limit < available ? limit : available;
-        page = new bytes32[](size);
+        digests = new bytes32[](size);
+        states = new bytes(size);
         for (uint256 i = 0; i < size; ++i) {
-            page[i] = _records[patient][fromId + uint64(i)];
+            uint64 recordId = fromId + uint64(i);
+            digests[i] = _records[patient][recordId];
+            states[i] = bytes1(uint8(_states[patient][recordId >> 5] >> ((uint256(recordId) & 31) << 3)));
         }
     }
 
     /**
-     * @notice The sealed digest {recordDigests} holds for a header: keccak-256 of the ABI-encoded header
-     * (with the CID hashed) with its low byte replaced by the category.
+     * @notice The digest of a batch as {recordDigests} stores it, but with a zero low byte: keccak-256 of
+     * the ABI-encoded patient, first id, author, time and hash of the packed headers.
      */
-    function sealHeader(
+    function sealBatch(
         address patient,
-        uint64 recordId,
+        uint64 firstId,
         address author,
-        uint8 category,
-        uint64 supersedes,
         uint40 createdAt,
-        bytes32 ciphertextHash,
-        bytes calldata cid
-    ) public pure returns (bytes32) {
-        return _seal(patient, recordId, author, category, supersedes, createdAt, ciphertextHash, keccak256(cid));
+        bytes calldata headers
+    ) external pure returns (bytes32) {
+        return _sealBatch(patient, firstId, author, createdAt, headers, 0);
     }
 
     /// @dev The category of an existing record; reverts {RecordNotFound} otherwise.
     function _recordCategory(address patient, uint64 recordId) internal view returns (uint8) {
-        bytes32 sealedHeader = _records[patient][recordId];
-        if (sealedHeader == bytes32(0)) revert RecordNotFound(patient, recordId);
-        return uint8(uint256(sealedHeader & bytes32(_CATEGORY_BITS)));
+        (uint256 state, ) = _recordState(patient, recordId);
+        if (state & _PRESENT == 0) revert RecordNotFound(patient, recordId);
+        return uint8(state & _CATEGORY_BITS);
     }
 
     /// @dev Reverts unless the caller is `patient` or a provider holding every write scope in `required`.
@@ -174,10 +194,10 @@ abstract contract Records is Consent, IRecords {
     }
 
     /**
-     * @dev Appends record `recordId`. Records from `ownedFrom` on were written by the caller (in this
-     * transaction, or proven by {correctRecord}), so the caller may supersede them.
+     * @dev Appends record `recordId` alone. Records from `ownedFrom` on were written by the caller (in
+     * this transaction, or proven by {correctRecord}), so the caller may supersede them.
      */
-    function _append(
+    function _appendOne(
         address patient,
         uint64 recordId,
         uint64 ownedFrom,
@@ -189,54 +209,124 @@ abstract contract Records is Consent, IRecords {
         _checkCid(cid);
         if (ciphertextHash == bytes32(0)) revert InvalidCiphertextHash();
         if (supersedes != 0) {
-            _markSuperseded(patient, supersedes, recordId, category, msg.sender == patient || supersedes >= ownedFrom);
+            if (supersedes >= recordId) revert InvalidSupersedes(patient, supersedes);
+            _markSuperseded(patient, supersedes, category, msg.sender == patient || supersedes >= ownedFrom);
         }
         uint40 createdAt = uint40(block.timestamp);
-        _records[patient][recordId] = _seal(
-            patient,
-            recordId,
-            msg.sender,
-            category,
-            supersedes,
-            createdAt,
-            ciphertextHash,
-            keccak256(cid)
-        );
-        emit RecordAdded(patient, recordId, msg.sender, category, supersedes, createdAt, ciphertextHash, cid);
+        bytes memory header = abi.encodePacked(category, supersedes, ciphertextHash, uint8(cid.length), cid);
+        _records[patient][recordId] = _sealBatch(patient, recordId, msg.sender, createdAt, header, _PRESENT | category);
+        emit RecordsAdded(patient, recordId, msg.sender, createdAt, header);
     }
 
-    /// @dev Marks `supersedes` as corrected by `recordId`, if the rules allow it (see {addRecord}).
-    function _markSuperseded(
+    /**
+     * @dev Marks `supersedes` as corrected by batch record `recordId` (batch from `firstId`), if the rules
+     * allow it, and returns `states`, the unsaved state word of `recordId`, updated if it holds the target.
+     */
+    function _supersedeFromBatch(
         address patient,
         uint64 supersedes,
         uint64 recordId,
+        uint64 firstId,
         uint8 category,
+        uint256 states
+    ) private returns (uint256) {
+        if (supersedes >= recordId) revert InvalidSupersedes(patient, supersedes);
+        bool byAuthor = msg.sender == patient || supersedes >= firstId;
+        uint256 shift = (uint256(supersedes) & 31) << 3;
+        if (supersedes >> 5 == recordId >> 5 && (states >> shift) & _PRESENT != 0) {
+            // A record of this batch, or of an earlier one sharing the word: its state is in `states`.
+            return states | (_supersededState(patient, supersedes, category, (states >> shift) & _LOW_BYTE, byAuthor) << shift);
+        }
+        _markSuperseded(patient, supersedes, category, byAuthor);
+        return states;
+    }
+
+    /// @dev Marks the stored record `supersedes` as corrected, if the rules allow it (see {addRecord}).
+    function _markSuperseded(address patient, uint64 supersedes, uint8 category, bool byAuthor) private {
+        (uint256 state, bool batched) = _recordState(patient, supersedes);
+        state = _supersededState(patient, supersedes, category, state, byAuthor);
+        if (batched) {
+            _states[patient][supersedes >> 5] |= _SUPERSEDED << ((uint256(supersedes) & 31) << 3);
+        } else {
+            _records[patient][supersedes] |= bytes32(_SUPERSEDED);
+        }
+    }
+
+    /// @dev A record's state byte, and whether it sits in `_states` (appended by {addRecords}).
+    function _recordState(address patient, uint64 recordId) private view returns (uint256 state, bool batched) {
+        state = (_states[patient][recordId >> 5] >> ((uint256(recordId) & 31) << 3)) & _LOW_BYTE;
+        if (state != 0) return (state, true);
+        uint256 low = uint256(_records[patient][recordId]) & _LOW_BYTE;
+        // A batch's first record has its state in `_states`, so a {_BATCH} low byte here never reaches this.
+        return (low, false);
+    }
+
+    /// @dev `state` with {_SUPERSEDED} set, after checking the record may be superseded by `category`.
+    function _supersededState(
+        address patient,
+        uint64 supersedes,
+        uint8 category,
+        uint256 state,
         bool byAuthor
-    ) private {
-        bytes32 sealedHeader = _records[patient][supersedes];
-        if (
-            supersedes >= recordId ||
-            sealedHeader == bytes32(0) ||
-            uint8(uint256(sealedHeader) & _CATEGORY_BITS) != category
-        ) revert InvalidSupersedes(patient, supersedes);
-        if (sealedHeader & _SUPERSEDED != 0) revert RecordAlreadySuperseded(patient, supersedes);
+    ) private view returns (uint256) {
+        if (state & _PRESENT == 0 || state & _CATEGORY_BITS != category) revert InvalidSupersedes(patient, supersedes);
+        if (state & _SUPERSEDED != 0) revert RecordAlreadySuperseded(patient, supersedes);
         if (!byAuthor) revert NotRecordAuthor(patient, supersedes, msg.sender);
-        _records[patient][supersedes] = sealedHeader | _SUPERSEDED;
+        return state | _SUPERSEDED;
     }
 
-    function _seal(
+    /**
+     * @dev The fields of the packed header at `offset` and where the next one starts; reverts
+     * {MalformedRecordHeaders} or {InvalidCid} when it does not fit or its CID length is out of range.
+     */
+    function _readHeader(
+        bytes calldata headers,
+        uint256 offset
+    ) private pure returns (uint8 category, uint64 supersedes, bytes32 ciphertextHash, uint256 next) {
+        if (headers.length - offset < _HEADER_FIXED) revert MalformedRecordHeaders(offset);
+        uint256 cidLength;
+        assembly ("memory-safe") {
+            let start := add(headers.offset, offset)
+            let first := calldataload(start)
+            category := shr(248, first)
+            supersedes := and(shr(184, first), 0xffffffffffffffff)
+            ciphertextHash := calldataload(add(start, 9))
+            cidLength := shr(248, calldataload(add(start, 41)))
+        }
+        if (cidLength == 0 || cidLength > MAX_CID_LENGTH) revert InvalidCid(cidLength);
+        next = offset + _HEADER_FIXED + cidLength;
+        if (next > headers.length) revert MalformedRecordHeaders(offset);
+    }
+
+    /// @dev {_readHeader}, also checking the category and the ciphertext hash.
+    function _checkedHeader(
+        bytes calldata headers,
+        uint256 offset
+    ) private pure returns (uint8 category, uint64 supersedes, uint256 next) {
+        bytes32 ciphertextHash;
+        (category, supersedes, ciphertextHash, next) = _readHeader(headers, offset);
+        if (category >= Scopes.CATEGORY_COUNT) revert InvalidCategory(category);
+        if (ciphertextHash == bytes32(0)) revert InvalidCiphertextHash();
+    }
+
+    /// @dev How many packed headers `headers` holds (well-formed: it sealed to a stored digest).
+    function _countHeaders(bytes calldata headers) private pure returns (uint256 count) {
+        uint256 offset;
+        while (offset < headers.length) {
+            (, , , offset) = _readHeader(headers, offset);
+            ++count;
+        }
+    }
+
+    function _sealBatch(
         address patient,
-        uint64 recordId,
+        uint64 firstId,
         address author,
-        uint8 category,
-        uint64 supersedes,
         uint40 createdAt,
-        bytes32 ciphertextHash,
-        bytes32 cidHash
+        bytes memory headers,
+        uint256 lowByte
     ) private pure returns (bytes32) {
-        bytes32 digest = keccak256(
-            abi.encode(patient, recordId, author, category, supersedes, createdAt, ciphertextHash, cidHash)
-        );
-        return (digest & ~bytes32(_LOW_BYTE)) | bytes32(uint256(category));
+        bytes32 digest = keccak256(abi.encode(patient, firstId, author, createdAt, keccak256(headers)));
+        return (digest & ~bytes32(_LOW_BYTE)) | bytes32(lowByte);
     }
 }
