@@ -6,14 +6,15 @@
  * start or to shut down, or when a second signal asks it to stop without waiting.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_UPLOAD_BYTES, RPC_ENDPOINTS, startIpfsNode } from '../lib/ipfs/node';
+import { RPC_ENDPOINTS, startIpfsNode } from '../lib/ipfs/node';
+import { readMaxUploadBytes } from '../lib/ipfs/upload-limit';
 
 const USAGE = `Usage: npm run ipfs -- [options]
   --data-dir DIR          blockstore and pins (default .medledger/ipfs)
   --api-port N            Kubo RPC API port, 0 = any free port (default 5001)
   --gateway-port N        gateway port, 0 = any free port (default 8080)
   --host ADDRESS          interface to bind (default 127.0.0.1)
-  --max-upload-mb N       largest upload accepted by /api/v0/add (default ${DEFAULT_MAX_UPLOAD_BYTES / 1_048_576})
+  --max-upload-mb N       largest upload accepted by /api/v0/add (default MEDLEDGER_MAX_UPLOAD_BYTES, else 2048)
   --cors-origin ORIGIN    web app origin allowed to read the gateway (repeatable; default http://localhost:3000)`;
 
 /** A mistake in the command line: printed with the usage text, exit code 2. */
@@ -36,7 +37,7 @@ function parseOptions(argv: string[]) {
         'api-port': { type: 'string', default: '5001' },
         'gateway-port': { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
-        'max-upload-mb': { type: 'string', default: String(DEFAULT_MAX_UPLOAD_BYTES / 1_048_576) },
+        'max-upload-mb': { type: 'string', default: String(readMaxUploadBytes(process.env) / 1_048_576) },
         'cors-origin': { type: 'string', multiple: true, default: ['http://localhost:3000'] },
         help: { type: 'boolean', default: false },
       },

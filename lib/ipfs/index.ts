@@ -19,3 +19,10 @@ export { fetchVerified, MAX_ATTACHMENT_BYTES, MAX_ENVELOPE_BYTES, type FetchVeri
 export { fetchHead } from './head';
 export { browserBlobCache, indexedDbBlobStorage } from './idb-cache';
 export { collectGarbage, pin, unpin } from './pins';
+export {
+  DEFAULT_MAX_UPLOAD_BYTES,
+  describeBytes,
+  MAX_UPLOAD_BYTES_VARIABLE,
+  readMaxUploadBytes,
+  uploadTooLargeMessage,
+} from './upload-limit';

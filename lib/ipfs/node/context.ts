@@ -48,6 +48,37 @@ export interface NodeContext {
    * before pinning them.
    */
   readonly blockDeletions: { count: number };
+  /**
+   * Blocks of uploads still in flight, written but not pinned yet: `repo/gc` and the clean-up of a
+   * failed upload leave them alone, since an upload no longer holds its blocks in memory to write
+   * them again.
+   */
+  readonly uploadsInFlight: BlockHolds;
+}
+
+/** Counts, per block (by multihash, as the blockstore keys them), the uploads in flight that hold it. */
+export class BlockHolds {
+  private readonly holds = new Map<string, number>();
+
+  private static keyOf(cid: CID): string {
+    return Buffer.from(cid.multihash.bytes).toString('hex');
+  }
+
+  hold(cid: CID): void {
+    const key = BlockHolds.keyOf(cid);
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+  }
+
+  release(cid: CID): void {
+    const key = BlockHolds.keyOf(cid);
+    const count = (this.holds.get(key) ?? 0) - 1;
+    if (count > 0) this.holds.set(key, count);
+    else this.holds.delete(key);
+  }
+
+  isHeld(cid: CID): boolean {
+    return this.holds.has(BlockHolds.keyOf(cid));
+  }
 }
 
 /** A content path: a root CID and an optional path inside it. */
@@ -93,6 +124,41 @@ function notFoundLocally(cid: CID): KuboApiError {
 export async function assertHasBlock(context: NodeContext, cid: CID): Promise<void> {
   if (!(await context.helia.blockstore.has(cid))) throw notFoundLocally(cid);
 }
+
+/**
+ * A depth-first walker for Helia's pins over a DAG whose links are known without reading its blocks
+ * (an upload records them as it writes the blocks). Helia's pins read only the CID of each node
+ * walked, so the nodes handed over carry their CID and links but not their bytes, which are on
+ * disk already; this is what keeps pinning a 2 GiB upload from reading 2 GiB back.
+ *
+ * @param linksOf - The CIDs a block links to, or `undefined` when the block is not part of the DAG.
+ */
+export function linkWalker(linksOf: (cid: CID) => readonly CID[] | undefined): GraphWalkerFactory {
+  return () => ({
+    async *walk<T>(root: CID, options: WalkOptions<T> = {}): AsyncGenerator<GraphNode<T>> {
+      const maxDepth = options.depth ?? Infinity;
+      const stack = [{ cid: root, depth: 0, path: [root] }];
+      for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+        const { cid, depth, path } = next;
+        options.signal?.throwIfAborted();
+        const links = linksOf(cid);
+        if (links === undefined) throw notFoundLocally(cid);
+        const block = createUnsafe<T, number, number, 0 | 1>({
+          cid: cid as CID<T, number, number, 0 | 1>,
+          bytes: NOT_HELD,
+          value: links as T,
+        });
+        if (depth < maxDepth) {
+          for (const child of [...links].reverse()) stack.push({ cid: child, depth: depth + 1, path: [...path, child] });
+        }
+        yield { block, depth, path };
+      }
+    },
+  });
+}
+
+/** The bytes of a block {@link linkWalker} hands over: they are on disk, not in memory. */
+const NOT_HELD = new Uint8Array(0);
 
 /**
  * A depth-first DAG walker for Helia's pins that reads one block at a time from `load`. Helia's own

@@ -1,18 +1,22 @@
 /**
  * `/api/v0/add`: imports uploaded files exactly as Kubo's `ipfs add` would, within an upload limit.
  *
- * Blocks are written as they are imported, while the rest of the upload is still arriving, and the
- * file is pinned once all of it has been read. An upload that breaks the limit or fails half-way has
- * the blocks it wrote deleted again before the error is answered; only a crash in between can leave
- * unpinned blocks behind, which `repo/gc` collects (as with Kubo).
+ * Blocks are written as they are imported, while the rest of the upload is still arriving, and are
+ * not kept in memory: an upload of any size costs the node the same few buffers. The file is pinned
+ * once all of it has been read. An upload that breaks the limit, fails half-way or is aborted by its
+ * client has the blocks it wrote deleted again (nothing pinned, nothing left on disk) before the
+ * error is answered; only a crash in between can leave unpinned blocks behind, which `repo/gc`
+ * collects (as with Kubo).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphWalkerFactory } from 'helia';
 import type { Blockstore } from 'interface-blockstore';
 import { importer } from 'ipfs-unixfs-importer';
+import { createUnsafe } from 'multiformats/block';
 import type { CID } from 'multiformats/cid';
+import { code as RAW_CODEC } from 'multiformats/codecs/raw';
 import { kuboImporterOptions, parseChunker, type UnixfsParams } from '../cid';
-import { addPin, dagWalker, type NodeContext } from './context';
+import { addPin, linkWalker, type NodeContext } from './context';
 import { badRequest, booleanParam, KuboApiError, KuboErrorCode, requestUrl } from './http';
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
 
@@ -117,16 +121,22 @@ const WRITES_IN_FLIGHT = 16;
 
 /**
  * An upload's blocks. Each is written to the blockstore as soon as the importer produces it, so the
- * disk works while the rest of the upload is still arriving, and is also kept in memory until the
- * upload is committed (pinned) or abandoned: pinning walks the DAG over these bytes, and a commit
- * can rewrite any block that was deleted in the meantime.
+ * disk works while the rest of the upload is still arriving, and then dropped from memory: only its
+ * CID and the CIDs it links to are kept, for pinning. An imaging study of 2 GiB therefore costs the
+ * node a few hundred kilobytes, not 2 GiB.
+ *
+ * Until the upload is committed (pinned) or abandoned, its blocks are held in
+ * {@link NodeContext.uploadsInFlight}, so `repo/gc` and the clean-up of another, failed upload leave
+ * them on disk.
  */
 class StagedBlocks {
-  readonly blocks = new Map<string, { cid: CID; bytes: Uint8Array }>();
+  /** Every block of the upload, in the order written, with the CIDs it links to. */
+  readonly links = new Map<string, { cid: CID; links: readonly CID[] }>();
   /** Blocks this upload wrote that the store did not hold before: what {@link discard} removes. */
   private readonly created: CID[] = [];
   private readonly writing = new Set<Promise<void>>();
   private writeError: unknown;
+  private released = false;
   /** The node's deletion count when the upload started; a commit re-checks its blocks if it moved. */
   readonly deletionsAtStart: number;
 
@@ -139,9 +149,12 @@ class StagedBlocks {
     // The importer always hands over whole blocks.
     if (!(bytes instanceof Uint8Array)) throw new Error('expected a whole block from the importer');
     const key = cid.toString();
-    if (this.context === undefined || this.blocks.has(key)) return cid;
-    this.blocks.set(key, { cid, bytes });
-    const write = this.write(this.context.blockstore, cid, bytes).finally(() => this.writing.delete(write));
+    const context = this.context;
+    if (context === undefined || this.links.has(key)) return cid;
+    this.links.set(key, { cid, links: await linksOf(context, cid, bytes) });
+    // Held before it is written, so that a collection running meanwhile never takes it.
+    context.uploadsInFlight.hold(cid);
+    const write = this.write(context.blockstore, cid, bytes).finally(() => this.writing.delete(write));
     this.writing.add(write);
     // Backpressure: read on only as fast as the disk takes the blocks.
     if (this.writing.size >= WRITES_IN_FLIGHT) await Promise.race(this.writing);
@@ -162,31 +175,68 @@ class StagedBlocks {
     if (this.writeError !== undefined) throw this.writeError;
   }
 
+  /** Every block of the upload. */
+  cids(): CID[] {
+    return [...this.links.values()].map(({ cid }) => cid);
+  }
+
   /**
-   * Deletes the blocks this upload created, except those a pin now holds (another upload of the same
-   * content may have committed meanwhile). Runs under the commit lock; uploads still in flight that
-   * share a deleted block write it again when they commit.
+   * Fails when a block of the upload is no longer on disk. A block the upload found already stored
+   * (left by an earlier upload, unpinned) can be collected by a `repo/gc` that had listed it just
+   * before the upload claimed it; the bytes are gone from memory, so the upload cannot be committed.
+   * Checked only when some block was deleted while the upload was in flight.
+   */
+  async assertStored(): Promise<void> {
+    const context = this.context;
+    if (context === undefined || context.blockDeletions.count === this.deletionsAtStart) return;
+    for (const cid of this.cids()) {
+      if (!(await context.blockstore.has(cid))) {
+        throw new KuboApiError(
+          `block ${cid.toString()} of this upload was deleted (repo/gc) while the upload was in flight; nothing was stored, add the file again`,
+          409,
+          KuboErrorCode.normal,
+        );
+      }
+    }
+  }
+
+  /** Lets `repo/gc` and failed uploads' clean-ups delete this upload's blocks again (once pinned, or gone). */
+  release(): void {
+    const context = this.context;
+    if (context === undefined || this.released) return;
+    this.released = true;
+    for (const { cid } of this.links.values()) context.uploadsInFlight.release(cid);
+  }
+
+  /**
+   * Deletes the blocks this upload created, except those a pin now holds or another upload still in
+   * flight holds (it found them stored and did not write them itself). Runs under the commit lock.
    */
   async discard(): Promise<void> {
     const context = this.context;
     if (context === undefined) return;
     await this.settle().catch(() => undefined);
+    this.release();
     await context.commitLock.run(async () => {
       for (const cid of this.created) {
-        if (await context.helia.pins.isPinned(cid)) continue;
+        if (context.uploadsInFlight.isHeld(cid) || (await context.helia.pins.isPinned(cid))) continue;
         await context.blockstore.delete(cid);
         context.blockDeletions.count += 1;
       }
     });
   }
 
-  /**
-   * Walks a DAG of this upload over the staged bytes: pinning what was just imported then costs no
-   * disk reads (reading a 50 MiB file back block by block took longer than storing it).
-   */
+  /** Walks a DAG of this upload over the links recorded as its blocks were written: no disk reads. */
   walker(): GraphWalkerFactory {
-    return dagWalker(async (cid) => this.blocks.get(cid.toString())?.bytes, 'fail');
+    return linkWalker((cid) => this.links.get(cid.toString())?.links);
   }
+}
+
+/** The CIDs a block links to: none for a `raw` leaf, the decoded links of a dag-pb node. */
+async function linksOf(context: NodeContext, cid: CID, bytes: Uint8Array): Promise<CID[]> {
+  if (cid.code === RAW_CODEC) return [];
+  const block = createUnsafe({ cid, bytes, codec: await context.helia.getCodec(cid.code) });
+  return [...block.links()].map(([, child]) => child);
 }
 
 /** Kubo clients URI-encode file names; a name that is not valid encoding is kept as sent. */
@@ -264,22 +314,11 @@ function commit(added: readonly AddedFile[], staged: StagedBlocks, pin: boolean,
 }
 
 /**
- * Pins the uploads of a batch, whose blocks are already written. A block deleted since an upload
- * started (by `repo/gc`, or by another upload that failed) is written again first, so a pin never
- * lands without its blocks. Helia updates each block's pin record read-modify-write, so only uploads
- * that share no block are pinned concurrently; the others wait for a later wave.
+ * Pins the uploads of a batch, whose blocks are already written. Helia updates each block's pin
+ * record read-modify-write, so only uploads that share no block are pinned concurrently; the others
+ * wait for a later wave.
  */
 async function commitBatch(batch: readonly PendingCommit[], context: NodeContext): Promise<void> {
-  try {
-    // Rare (a deletion raced the upload), so one block at a time is enough.
-    const disturbed = batch.filter((pending) => pending.staged.deletionsAtStart !== context.blockDeletions.count);
-    for (const pending of disturbed) {
-      for (const { cid, bytes } of pending.staged.blocks.values()) await putIfMissing(context.blockstore, cid, bytes);
-    }
-  } catch (error) {
-    for (const pending of batch) pending.reject(error);
-    return;
-  }
   const waves: { blocks: Set<string>; commits: PendingCommit[] }[] = [];
   for (const pending of batch) {
     if (!pending.pin) {
@@ -287,7 +326,7 @@ async function commitBatch(batch: readonly PendingCommit[], context: NodeContext
       continue;
     }
     // Keyed by multihash, as Helia keys its block pin records.
-    const keys = [...pending.staged.blocks.values()].map(({ cid }) => Buffer.from(cid.multihash.bytes).toString('hex'));
+    const keys = pending.staged.cids().map((cid) => Buffer.from(cid.multihash.bytes).toString('hex'));
     let wave = waves.find((candidate) => keys.every((key) => !candidate.blocks.has(key)));
     if (wave === undefined) {
       wave = { blocks: new Set(), commits: [] };
@@ -300,7 +339,9 @@ async function commitBatch(batch: readonly PendingCommit[], context: NodeContext
     await Promise.all(
       wave.commits.map(async (pending) => {
         try {
-          const blocks = [...pending.staged.blocks.values()].map(({ cid }) => cid);
+          // A pin never lands without its blocks.
+          await pending.staged.assertStored();
+          const blocks = pending.staged.cids();
           for (const file of pending.added) await addPin(context, file.cid, true, pending.staged.walker(), blocks);
           pending.resolve();
         } catch (error) {
@@ -337,6 +378,7 @@ export async function handleAdd(req: IncomingMessage, res: ServerResponse, conte
     added = await importUpload(req, request, context, staged);
     await staged.settle();
     if (!request.onlyHash) await commit(added, staged, request.pin, context);
+    staged.release();
   } catch (error) {
     // The blocks a failed upload wrote are deleted before the error is answered.
     await staged.discard().catch(() => undefined);

@@ -161,7 +161,7 @@ describe('RPC API', () => {
       assert.ok(equals(await cat(temporary, cid), shared));
     });
 
-    it('writes blocks again that repo/gc deleted while their upload was still in flight', async () => {
+    it('keeps the blocks of an upload still in flight through repo/gc, which they are on disk only for', async () => {
       // 14 chunks: the importer writes leaves in batches of 10, so the first ones are on disk while
       // the upload waits for its end.
       const bytes = deterministicBytes(14 * 262_144, 43);
@@ -180,13 +180,44 @@ describe('RPC API', () => {
       const adding = temporary.client.add(paused(), MEDLEDGER_ADD);
       // The leaves are written as they are imported, unpinned until the upload ends...
       while (!(await stored(firstLeaf))) await new Promise((resolve) => setTimeout(resolve, 10));
-      // ...so a collection now deletes them.
+      // ...and a collection now leaves them alone.
       await rpc(temporary, 'repo/gc');
-      assert.equal(await stored(firstLeaf), false);
+      assert.equal(await stored(firstLeaf), true);
       collected();
       const { cid } = await adding;
-      assert.ok(await stored(firstLeaf));
       assert.ok(equals(await cat(temporary, cid), bytes));
+    });
+
+    it('leaves nothing pinned and no block on disk when the client aborts an upload half-way', async () => {
+      const blocksBefore = await storedBlockFiles(temporary.dataDir);
+      const pinsBefore = await all(temporary.client.pin.ls());
+      const bytes = deterministicBytes(3 * 1_048_576, 44);
+      const firstLeaf = CID.createV1(0x55, await sha256.digest(bytes.subarray(0, 262_144)));
+      const aborter = new AbortController();
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      async function* halfThenHang(): AsyncGenerator<Uint8Array> {
+        yield bytes;
+        await held;
+      }
+      const adding = assert.rejects(temporary.client.add(halfThenHang(), { ...MEDLEDGER_ADD, signal: aborter.signal }));
+      // Abort only once the node has demonstrably written part of the upload.
+      while (!(await temporary.client.block.stat(firstLeaf).then(() => true, () => false))) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      aborter.abort();
+      release();
+      await adding;
+      // The node cleans up once it notices the broken connection.
+      const deadline = Date.now() + 10_000;
+      while ((await storedBlockFiles(temporary.dataDir)).length !== blocksBefore.length && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.deepEqual((await storedBlockFiles(temporary.dataDir)).sort(), blocksBefore.sort());
+      assert.deepEqual(
+        (await all(temporary.client.pin.ls())).map((pin) => pin.cid.toString()).sort(),
+        pinsBefore.map((pin) => pin.cid.toString()).sort(),
+      );
     });
   });
 

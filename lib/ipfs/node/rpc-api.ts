@@ -180,21 +180,29 @@ const handleBlockStat: Handler = async (_req, res, context, search) => {
 
 /**
  * Deletes every unpinned block: the step that makes an unpin (crypto-shredding) actually erase data.
- * The blockstore is keyed by multihash, so, like Kubo, it reports each deleted block as a CIDv1 `raw`.
+ * Blocks of uploads still in flight are kept: they are on disk only, about to be pinned, and Kubo
+ * too holds collections off while an add runs. The blockstore is keyed by multihash, so, like Kubo,
+ * it reports each deleted block as a CIDv1 `raw`.
  */
 const handleRepoGc: Handler = async (_req, res, context) => {
   const lines: unknown[] = [];
-  await context.commitLock.run(() =>
-    context.helia.gc({
-      onProgress: (event) => {
-        if (event.type === 'helia:gc:deleted') {
-          context.blockDeletions.count += 1;
-          lines.push({ Key: { '/': CID.createV1(RAW_CODEC, event.detail.multihash).toString() } });
+  await context.commitLock.run(async () => {
+    const collectable = async function* () {
+      for await (const { cid } of context.blockstore.getAll()) {
+        try {
+          if (context.uploadsInFlight.isHeld(cid) || (await context.helia.pins.isPinned(cid))) continue;
+        } catch (error) {
+          lines.push({ Error: error instanceof Error ? error.message : String(error) });
+          continue;
         }
-        if (event.type === 'helia:gc:error') lines.push({ Error: event.detail.message });
-      },
-    }),
-  );
+        yield cid;
+      }
+    };
+    for await (const cid of context.blockstore.deleteMany(collectable())) {
+      context.blockDeletions.count += 1;
+      lines.push({ Key: { '/': CID.createV1(RAW_CODEC, cid.multihash).toString() } });
+    }
+  });
   sendNdjson(res, lines);
 };
 

@@ -9,11 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { unixfs } from '@helia/unixfs';
 import { createHeliaLight } from 'helia';
-import { Mutex, type NodeContext } from './context';
+import { BlockHolds, Mutex, type NodeContext } from './context';
 import { createGatewayHandler } from './gateway';
 import { loadOrCreateIdentity } from './identity';
 import { createRpcApiHandler } from './rpc-api';
 import { openStores } from './stores';
+import { readMaxUploadBytes } from '../upload-limit';
 
 /** Options of {@link startIpfsNode}. */
 export interface IpfsNodeOptions {
@@ -25,7 +26,7 @@ export interface IpfsNodeOptions {
   readonly gatewayPort?: number;
   /** Interface to bind both servers to. Default `127.0.0.1`: reachable from this machine only. */
   readonly host?: string;
-  /** Largest `/api/v0/add` request body in bytes. Default 100 MiB. */
+  /** Largest `/api/v0/add` request body in bytes. Default `MEDLEDGER_MAX_UPLOAD_BYTES`, else 2 GiB. */
   readonly maxUploadBytes?: number;
   /** Browser origins allowed to read gateway responses. Default: none. The RPC API never allows any. */
   readonly gatewayCorsOrigins?: readonly string[];
@@ -44,9 +45,6 @@ export interface RunningIpfsNode {
   /** Stops accepting requests, lets running ones finish, then closes the stores. Safe to call twice. */
   stop(): Promise<void>;
 }
-
-/** Default upload limit: 100 MiB. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 100 * 1_048_576;
 
 function listen(handler: RequestListener, port: number, host: string): Promise<Server> {
   return new Promise((resolvePromise, reject) => {
@@ -102,9 +100,10 @@ export async function startIpfsNode(options: IpfsNodeOptions): Promise<RunningIp
       datastore,
       fs: unixfs(helia),
       identity: await loadOrCreateIdentity(datastore),
-      maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+      maxUploadBytes: options.maxUploadBytes ?? readMaxUploadBytes(process.env),
       commitLock: new Mutex(),
       blockDeletions: { count: 0 },
+      uploadsInFlight: new BlockHolds(),
     };
     servers.push(await listen(createRpcApiHandler(context), options.apiPort ?? 5001, host));
     const gatewayHandler = createGatewayHandler(context, { corsOrigins: options.gatewayCorsOrigins ?? [] });
