@@ -1,6 +1,7 @@
 /**
  * The browser's only way to IPFS (`/api/ipfs/*`): a proxy to the node's RPC API that forwards just
- * what the record pipeline needs, `add` (which pins) and `cat`, with an upload size limit, to pages
+ * what the record pipeline needs, `add` (which pins) and `cat`, with an upload size limit
+ * (`MEDLEDGER_MAX_UPLOAD_BYTES`, the node's too; uploads stream through, never held whole), to pages
  * served under the app's own host names. Everything else, unpinning included, stays on the node's
  * admin API, which the browser never reaches.
  */
@@ -11,10 +12,8 @@ import {
   isAllowedOrigin,
   readPublicOrigins,
 } from './public-origin.server';
+import { readMaxUploadBytes, uploadTooLargeMessage } from '../lib/ipfs/upload-limit';
 import type { RuntimeEnv } from './runtime-config.server';
-
-/** Largest upload accepted (ciphertext, so a little above the largest plaintext file the UI takes). */
-const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 const FORWARDED: ReadonlySet<string> = new Set(['add', 'cat']);
 
@@ -40,31 +39,26 @@ function kuboError(status: number, message: string): Response {
   return Response.json({ Message: message, Code: 0, Type: 'error' }, { status });
 }
 
-async function readLimited(request: Request): Promise<Uint8Array | Response> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  const tooLarge = () =>
-    kuboError(413, `The upload is larger than the ${MAX_UPLOAD_BYTES / 1024 / 1024} MB limit; nothing was stored.`);
-  if (declared > MAX_UPLOAD_BYTES) return tooLarge();
-  const reader = request.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_UPLOAD_BYTES) {
-      await reader.cancel();
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
+/**
+ * The request body on its way to the node, counted: past `maxBytes` the stream fails, which aborts
+ * the upstream request, and the node deletes whatever it had written of the upload. Nothing is
+ * buffered here beyond the piece in hand, so an imaging study passes through in constant memory.
+ */
+function countedBody(body: ReadableStream<Uint8Array>, maxBytes: number, onExceeded: () => void) {
+  let received = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(piece, controller) {
+        received += piece.byteLength;
+        if (received > maxBytes) {
+          onExceeded();
+          controller.error(new Error(uploadTooLargeMessage(maxBytes)));
+          return;
+        }
+        controller.enqueue(piece);
+      },
+    }),
+  );
 }
 
 /**
@@ -94,7 +88,8 @@ function foreignPageReason(request: Request, allowed: PublicOrigins): string | u
  *
  * @param request - the incoming request
  * @param path - the operation's path segments after `/api/ipfs/`, e.g. `['cat']`
- * @param env - the server's environment (`MEDLEDGER_IPFS_API_URL`, `MEDLEDGER_PUBLIC_ORIGIN`)
+ * @param env - the server's environment (`MEDLEDGER_IPFS_API_URL`, `MEDLEDGER_PUBLIC_ORIGIN`,
+ *   `MEDLEDGER_MAX_UPLOAD_BYTES`)
  */
 export async function ipfsProxy(
   request: Request,
@@ -102,8 +97,10 @@ export async function ipfsProxy(
   env: RuntimeEnv = process.env,
 ): Promise<Response> {
   let allowed: PublicOrigins;
+  let maxUploadBytes: number;
   try {
     allowed = readPublicOrigins(env);
+    maxUploadBytes = readMaxUploadBytes(env);
   } catch (error) {
     return kuboError(500, error instanceof Error ? error.message : String(error));
   }
@@ -118,23 +115,30 @@ export async function ipfsProxy(
   const headers = new Headers();
   const contentType = request.headers.get('content-type');
   if (contentType) headers.set('content-type', contentType);
-  let body: Uint8Array | undefined;
+  let body: ReadableStream<Uint8Array> | undefined;
+  let exceeded = false;
   if (operation === 'add') {
-    const read = await readLimited(request);
-    if (read instanceof Response) return read;
-    body = read;
+    if (Number(request.headers.get('content-length') ?? '0') > maxUploadBytes) {
+      return kuboError(413, uploadTooLargeMessage(maxUploadBytes));
+    }
+    if (request.body) body = countedBody(request.body, maxUploadBytes, () => (exceeded = true));
   }
   let upstream: Response;
   try {
     upstream = await fetch(`${nodeUrl(env)}/api/v0/${operation}${search}`, {
       method: 'POST',
       headers,
-      body: body as BodyInit | undefined,
+      body,
+      // Sent as it arrives (a stream body needs half duplex), not read whole first.
+      duplex: 'half',
       signal: request.signal,
-    });
+    } as RequestInit);
   } catch {
+    if (exceeded) return kuboError(413, uploadTooLargeMessage(maxUploadBytes));
+    if (request.signal.aborted) return kuboError(499, 'The upload was cancelled; nothing was stored.');
     return kuboError(502, 'The IPFS node is not reachable; is it running (npm start)?');
   }
+  if (exceeded) return kuboError(413, uploadTooLargeMessage(maxUploadBytes));
   const responseHeaders = new Headers();
   for (const name of ['content-type', 'x-stream-output', 'x-chunked-output', 'trailer']) {
     const value = upstream.headers.get(name);

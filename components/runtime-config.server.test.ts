@@ -10,6 +10,7 @@ describe('readRuntimeConfig', () => {
       rpcUrl: 'http://127.0.0.1:8545',
       chain: { id: 31337, name: 'MedLedger devnet' },
       burner: false,
+      maxUploadBytes: 2_147_483_648,
     });
     assert.equal(readRuntimeConfig({ MEDLEDGER_BURNER: '1' }).burner, true);
     assert.equal(readRuntimeConfig({ MEDLEDGER_BURNER: 'yes' }).burner, false, 'only "1" switches it on');
@@ -30,6 +31,7 @@ describe('readRuntimeConfig', () => {
       rpcUrl: 'https://rpc.hospital.example',
       chain: { id: 424242, name: 'St. Mary consortium' },
       burner: false,
+      maxUploadBytes: 2_147_483_648,
     });
     assert.equal(readRuntimeConfig({ MEDLEDGER_CHAIN_ID: '424242' }, deployed).chain.name, 'Chain 424242');
     assert.throws(
@@ -61,5 +63,17 @@ describe('readRuntimeConfig', () => {
     assert.throws(() => readRuntimeConfig({ MEDLEDGER_RPC_URL: 'localhost:8545' }), /must be an http\(s\)/);
     assert.throws(() => readRuntimeConfig({ MEDLEDGER_RPC_URL: 'not a url' }), /is not a URL/);
     assert.throws(() => readRuntimeConfig({ MEDLEDGER_RPC_URL: 'ws://127.0.0.1:8545' }), /must be an http\(s\)/);
+  });
+
+  it('takes the upload limit from MEDLEDGER_MAX_UPLOAD_BYTES, and names the variable when it is not a byte count', () => {
+    assert.equal(readRuntimeConfig({ MEDLEDGER_MAX_UPLOAD_BYTES: '5368709120' }).maxUploadBytes, 5_368_709_120);
+    for (const value of ['2GB', '0', '-1', '1.5']) {
+      assert.throws(
+        () => readRuntimeConfig({ MEDLEDGER_MAX_UPLOAD_BYTES: value }),
+        (error: unknown) =>
+          error instanceof RuntimeConfigError &&
+          error.message.startsWith(`MEDLEDGER_MAX_UPLOAD_BYTES="${value}" is not an upload limit`),
+      );
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { DEFAULT_RPC_URL, DEVNET_CHAIN_ID } from '../lib/chain/client';
 import { deployments } from '../lib/chain/deployments';
+import { readMaxUploadBytes } from '../lib/ipfs/upload-limit';
 import type { RuntimeConfig } from './runtime-config';
 
 /** The environment the settings are read from (`process.env` on the server). */
@@ -47,8 +48,9 @@ function chainIdOf(value: string | undefined, deployed: DeploymentTable): number
 
 /**
  * The runtime settings from the server's environment: `MEDLEDGER_RPC_URL`, `MEDLEDGER_CHAIN_ID`
- * (default the devnet's 31337; the build must hold a deployment for it), `MEDLEDGER_CHAIN_NAME` and
- * `MEDLEDGER_BURNER=1` (the devnet only).
+ * (default the devnet's 31337; the build must hold a deployment for it), `MEDLEDGER_CHAIN_NAME`,
+ * `MEDLEDGER_BURNER=1` (the devnet only) and `MEDLEDGER_MAX_UPLOAD_BYTES` (the upload limit the
+ * `/api/ipfs` proxy enforces, so the file picker can say it before anything is encrypted).
  *
  * @param env - the environment to read
  * @param deployed - the deployments this build holds (the generated deployments file)
@@ -68,5 +70,11 @@ export function readRuntimeConfig(
   }
   const name =
     env.MEDLEDGER_CHAIN_NAME?.trim() || (chainId === DEVNET_CHAIN_ID ? 'MedLedger devnet' : `Chain ${chainId}`);
-  return { rpcUrl, chain: { id: chainId, name }, burner };
+  let maxUploadBytes: number;
+  try {
+    maxUploadBytes = readMaxUploadBytes(env);
+  } catch (error) {
+    throw new RuntimeConfigError(error instanceof Error ? error.message : String(error));
+  }
+  return { rpcUrl, chain: { id: chainId, name }, burner, maxUploadBytes };
 }

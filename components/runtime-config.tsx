@@ -20,6 +20,8 @@ export interface RuntimeConfig {
   readonly chain: MedLedgerChain;
   /** The dev-only burner wallet (published devnet keys; it answers for chain 31337 only). */
   readonly burner: boolean;
+  /** Largest upload the server's `/api/ipfs` proxy takes, in bytes (`MEDLEDGER_MAX_UPLOAD_BYTES`). */
+  readonly maxUploadBytes: number;
 }
 
 const RuntimeConfigContext = createContext<RuntimeConfig | undefined>(undefined);

@@ -18,7 +18,7 @@ import { LoadError, Skeleton } from '../gate';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { categoryLabel, sameAddress } from './format';
-import { DocumentUploadForm, FhirUploadForm, IssueList, MAX_DOCUMENT_BYTES } from './import-forms';
+import { DocumentUploadForm, FhirUploadForm, IssueList, useMaxDocumentBytes } from './import-forms';
 import { AllergyForm, ConditionForm, ImmunizationForm, MedicationForm, ObservationForm } from './record-forms';
 
 const KINDS = [
@@ -71,6 +71,7 @@ export function AddRecordForm({
 }) {
   const isPatient = sameAddress(vault.chain.account, patient);
   const writable = useWritableCategories(vault, patient, categories);
+  const maxDocumentBytes = useMaxDocumentBytes();
   const { state, run, busy, reset } = useTx();
   const [kind, setKind] = useState<Kind>('observation');
   const [invalid, setInvalid] = useState<ValidationError>();
@@ -181,7 +182,7 @@ export function AddRecordForm({
                   addFile(
                     vault,
                     patient,
-                    { source: file, title, description, contentType, maxBytes: MAX_DOCUMENT_BYTES },
+                    { source: file, title, description, contentType, maxBytes: maxDocumentBytes },
                     options,
                   ),
                 `“${title}” uploaded.`,

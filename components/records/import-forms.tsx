@@ -9,10 +9,19 @@ import { ValidationError, type ValidationIssue, describeError } from '../../lib/
 import { hasDemographics, importBundle, parseJson, patientLabel, sniffContentType, validateResource } from '../../lib/fhir';
 import type { ImportReport } from '../../lib/records/bundle';
 import type { IdentityCheck } from '../../lib/records/profile';
+import { describeBytes } from '../../lib/ipfs/upload-limit';
+import { useRuntimeConfig } from '../runtime-config';
+import { largestDocumentBytes } from './document-limit';
 import { categoryLabel } from './format';
 
-/** Largest document accepted, checked before anything is encrypted (the IPFS proxy takes 25 MB of ciphertext). */
-export const MAX_DOCUMENT_BYTES = 20 * 1024 * 1024;
+/**
+ * Largest document accepted, checked before anything is encrypted: the largest whose ciphertext
+ * the server's IPFS proxy takes (`MEDLEDGER_MAX_UPLOAD_BYTES`, 2 GiB by default), so an imaging
+ * study fits and the picker, not the server, says when a file does not.
+ */
+export function useMaxDocumentBytes(): number {
+  return largestDocumentBytes(useRuntimeConfig().maxUploadBytes);
+}
 /** Largest FHIR JSON file read into memory for an import. */
 const MAX_JSON_BYTES = 20 * 1024 * 1024;
 
@@ -279,8 +288,9 @@ export interface DocumentProps {
   upload: (file: File, title: string, description: string, contentType: string) => Promise<boolean>;
 }
 
-/** "Upload a document": a PDF or image, size-checked before anything is encrypted. */
+/** "Upload a document": a PDF or image, size-checked before anything is encrypted, then streamed. */
 export function DocumentUploadForm({ busy, upload }: DocumentProps) {
+  const maxBytes = useMaxDocumentBytes();
   const inputId = useId();
   const titleId = useId();
   const descriptionId = useId();
@@ -295,9 +305,9 @@ export function DocumentUploadForm({ busy, upload }: DocumentProps) {
     setError(undefined);
     const picked = event.target.files?.[0];
     if (!picked) return;
-    if (picked.size > MAX_DOCUMENT_BYTES) {
+    if (picked.size > maxBytes) {
       setError(
-        `“${picked.name}” is ${megabytes(picked.size)}; the limit is ${megabytes(MAX_DOCUMENT_BYTES)}. Nothing was uploaded. Compress it or split it into several files.`,
+        `“${picked.name}” is ${describeBytes(picked.size)}; the limit is ${describeBytes(maxBytes)}. Nothing was uploaded. Compress it or split it into several files.`,
       );
       return;
     }
@@ -327,7 +337,7 @@ export function DocumentUploadForm({ busy, upload }: DocumentProps) {
 
   return (
     <form onSubmit={submit} aria-label="Upload a document">
-      <label htmlFor={inputId}>Document (PDF or image, up to {megabytes(MAX_DOCUMENT_BYTES)})</label>
+      <label htmlFor={inputId}>Document (PDF or image, up to {describeBytes(maxBytes)})</label>
       <input
         key={fileKey}
         id={inputId}
