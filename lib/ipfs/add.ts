@@ -105,7 +105,8 @@ export async function addStream(
   };
   let added: CID;
   try {
-    const result = await client.add(pieces(), {
+    const content = IN_BROWSER ? await piecewiseBlob(pieces()) : pieces();
+    const result = await client.add(content, {
       cidVersion: MEDLEDGER_UNIXFS.cidVersion,
       rawLeaves: MEDLEDGER_UNIXFS.rawLeaves,
       chunker: `size-${MEDLEDGER_UNIXFS.chunkSize}`,
@@ -136,6 +137,20 @@ export async function addStream(
     throw mismatch;
   }
   return expected;
+}
+
+/**
+ * Browsers: kubo-rpc-client's browser build collects an iterable upload into an array of its pieces
+ * before it sends any, which would hold a whole imaging study in the page's memory. Wrapped one by
+ * one into Blobs, the pieces move out of the page into the browser's blob store (which spills large
+ * blobs to disk) as they are encrypted; the upload then sends them from there.
+ */
+const IN_BROWSER = typeof window !== 'undefined' && typeof document !== 'undefined';
+
+async function piecewiseBlob(pieces: AsyncIterable<Uint8Array>): Promise<Blob> {
+  const parts: Blob[] = [];
+  for await (const piece of pieces) parts.push(new Blob([piece as Uint8Array<ArrayBuffer>]));
+  return new Blob(parts, { type: 'application/octet-stream' });
 }
 
 /** `bytes` in upload-sized pieces, so progress is reported as they are sent. */
