@@ -4,6 +4,7 @@ import type { ChainContext } from './client';
 import { modelRegistryAbi } from './deployments';
 import { type EventLog, contractEvents, eventsInChainOrder } from './events';
 import { readMedLedger, readModelRegistry } from './medledger';
+import { unpackRecordHeaders } from './records';
 
 /** One state change or access concerning a patient, in chain order. */
 export type ActivityEvent = {
@@ -38,11 +39,7 @@ export async function patientActivity(context: ChainContext, patient: Address): 
   // One query per event with `patient` as a topic filter: without an event name, viem would drop the
   // filter and download every event of the contract.
   const logs = await eventsInChainOrder(context, PATIENT_EVENT_NAMES, { patient });
-  const bodies: { log: EventLog; body: ActivityBody }[] = [];
-  for (const log of logs) {
-    const body = toBody(log);
-    if (body) bodies.push({ log, body });
-  }
+  const bodies = logs.flatMap((log) => toBodies(log).map((body) => ({ log, body })));
   const times = await blockTimes(
     context,
     bodies.map(({ log }) => log.blockNumber),
@@ -56,20 +53,28 @@ export async function patientActivity(context: ChainContext, patient: Address): 
   })) as ActivityEvent[];
 }
 
+/** The activity an event stands for: one entry per record for a batch of records, none for others. */
+function toBodies(log: { eventName: string; args: unknown }): ActivityBody[] {
+  if (log.eventName !== 'RecordsAdded') {
+    const body = toBody(log);
+    return body ? [body] : [];
+  }
+  const args = log.args as { firstId: bigint; author: Address; headers: Hex };
+  return unpackRecordHeaders(args.headers).map((input, index) => ({
+    kind: 'recordAdded',
+    recordId: args.firstId + BigInt(index),
+    author: args.author,
+    category: input.category,
+    supersedes: input.supersedes,
+  }));
+}
+
 // Not every event has a `patient` argument; viem's union of all events is narrowed by name here.
 function toBody(log: { eventName: string; args: unknown }): ActivityBody | undefined {
   const args = log.args as Record<string, unknown>;
   switch (log.eventName) {
     case 'PatientRegistered':
       return { kind: 'registered' };
-    case 'RecordAdded':
-      return {
-        kind: 'recordAdded',
-        recordId: args.recordId as bigint,
-        author: args.author as Address,
-        category: args.category as number,
-        supersedes: args.supersedes as bigint,
-      };
     case 'AccessGranted':
       return {
         kind: 'accessGranted',
@@ -177,7 +182,7 @@ const CONSENT_EVENT_NAMES = ['AccessGranted', 'AccessRevoked', 'AccessRequested'
 /** The events of a patient's audit trail ({@link patientActivity}). */
 const PATIENT_EVENT_NAMES = [
   'PatientRegistered',
-  'RecordAdded',
+  'RecordsAdded',
   'AccessGranted',
   'AccessRevoked',
   'AccessRequested',

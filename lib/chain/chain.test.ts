@@ -20,7 +20,7 @@ import {
   requestsSent,
 } from './activity';
 import { readMedLedger, writeMedLedger, writeModelRegistry } from './medledger';
-import { listRecordHeaders, sealHeader } from './records';
+import { listRecordHeaders, sealBatch } from './records';
 
 const cid = (label: string) => `0x01551220${keccak256(toHex(label)).slice(2)}` as const;
 const hash = (label: string) => keccak256(toHex(`ciphertext ${label}`));
@@ -67,8 +67,17 @@ describe('lib/chain against a devnet', () => {
         [2n, RECORD_CATEGORIES.condition, cid('r2')],
       ],
     );
-    const stored = await readMedLedger(asPatient, 'recordDigests', [patient, 1n, 10n]);
-    assert.deepEqual(stored, headers.map((header) => sealHeader(header)));
+    const [digests, states] = await readMedLedger(asPatient, 'recordDigests', [patient, 1n, 10n]);
+    // Each was appended alone: its digest holds its state byte (present | category), no packed states.
+    assert.deepEqual(
+      digests.map((digest) => BigInt(digest) | 0xffn),
+      headers.map((header) => BigInt(sealBatch(header.batch)) | 0xffn),
+    );
+    assert.deepEqual(
+      digests.map((digest) => Number(BigInt(digest) & 0xffn)),
+      headers.map((header) => 0x20 | header.category),
+    );
+    assert.equal(states, '0x0000');
   });
 
   it('raises IntegrityError when events do not match what the contract stored', async () => {

@@ -297,6 +297,17 @@ export const medLedgerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "offset",
+        "type": "uint256"
+      }
+    ],
+    "name": "MalformedRecordHeaders",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "patient",
         "type": "address"
@@ -947,7 +958,7 @@ export const medLedgerAbi = [
       {
         "indexed": true,
         "internalType": "uint64",
-        "name": "recordId",
+        "name": "firstId",
         "type": "uint64"
       },
       {
@@ -958,36 +969,18 @@ export const medLedgerAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint8",
-        "name": "category",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64",
-        "name": "supersedes",
-        "type": "uint64"
-      },
-      {
-        "indexed": false,
         "internalType": "uint40",
         "name": "createdAt",
         "type": "uint40"
       },
       {
         "indexed": false,
-        "internalType": "bytes32",
-        "name": "ciphertextHash",
-        "type": "bytes32"
-      },
-      {
-        "indexed": false,
         "internalType": "bytes",
-        "name": "cid",
+        "name": "headers",
         "type": "bytes"
       }
     ],
-    "name": "RecordAdded",
+    "name": "RecordsAdded",
     "type": "event"
   },
   {
@@ -1154,6 +1147,30 @@ export const medLedgerAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "activityChain",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "length",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes24",
+        "name": "head",
+        "type": "bytes24"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "patient",
         "type": "address"
       },
@@ -1197,31 +1214,9 @@ export const medLedgerAbi = [
         "type": "address"
       },
       {
-        "components": [
-          {
-            "internalType": "bytes",
-            "name": "cid",
-            "type": "bytes"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "ciphertextHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "uint8",
-            "name": "category",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint64",
-            "name": "supersedes",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct IRecords.RecordInput[]",
-        "name": "inputs",
-        "type": "tuple[]"
+        "internalType": "bytes",
+        "name": "headers",
+        "type": "bytes"
       }
     ],
     "name": "addRecords",
@@ -1319,7 +1314,7 @@ export const medLedgerAbi = [
         "components": [
           {
             "internalType": "uint64",
-            "name": "supersedes",
+            "name": "firstId",
             "type": "uint64"
           },
           {
@@ -1328,17 +1323,12 @@ export const medLedgerAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "bytes32",
-            "name": "ciphertextHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "cidHash",
-            "type": "bytes32"
+            "internalType": "bytes",
+            "name": "headers",
+            "type": "bytes"
           }
         ],
-        "internalType": "struct IRecords.PriorHeader",
+        "internalType": "struct IRecords.PriorBatch",
         "name": "prior",
         "type": "tuple"
       }
@@ -1919,8 +1909,13 @@ export const medLedgerAbi = [
     "outputs": [
       {
         "internalType": "bytes32[]",
-        "name": "page",
+        "name": "digests",
         "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes",
+        "name": "states",
+        "type": "bytes"
       }
     ],
     "stateMutability": "view",
@@ -2076,7 +2071,7 @@ export const medLedgerAbi = [
       },
       {
         "internalType": "uint64",
-        "name": "recordId",
+        "name": "firstId",
         "type": "uint64"
       },
       {
@@ -2085,32 +2080,17 @@ export const medLedgerAbi = [
         "type": "address"
       },
       {
-        "internalType": "uint8",
-        "name": "category",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint64",
-        "name": "supersedes",
-        "type": "uint64"
-      },
-      {
         "internalType": "uint40",
         "name": "createdAt",
         "type": "uint40"
       },
       {
-        "internalType": "bytes32",
-        "name": "ciphertextHash",
-        "type": "bytes32"
-      },
-      {
         "internalType": "bytes",
-        "name": "cid",
+        "name": "headers",
         "type": "bytes"
       }
     ],
-    "name": "sealHeader",
+    "name": "sealBatch",
     "outputs": [
       {
         "internalType": "bytes32",

@@ -30,7 +30,7 @@ function cappedNode(maxRange: bigint, head: bigint, logsAt: readonly bigint[]) {
         }
         return logsAt
           .filter((block) => block >= fromBlock && block <= toBlock)
-          .map((block) => ({ blockNumber: block, logIndex: 0, eventName: 'RecordAdded', args: {} }));
+          .map((block) => ({ blockNumber: block, logIndex: 0, eventName: 'RecordsAdded', args: {} }));
       },
     },
   } as unknown as ChainContext;
@@ -64,7 +64,7 @@ describe('contractEvents against a node with a range cap', () => {
   it('halves a refused page until the node answers, and keeps the logs in order', async () => {
     const logsAt = [3n, 1_500n, 9_999n, 25_000n];
     const { context, requests } = cappedNode(2_000n, 30_000n, logsAt);
-    const logs = await contractEvents(context, { eventName: 'RecordAdded' });
+    const logs = await contractEvents(context, { eventName: 'RecordsAdded' });
     assert.deepEqual(
       logs.map((log) => log.blockNumber),
       logsAt,
@@ -78,7 +78,7 @@ describe('contractEvents against a node with a range cap', () => {
 
   it('takes the range a context sets', async () => {
     const { context, requests } = cappedNode(100n, 299n, []);
-    await contractEvents({ ...context, logBlockRange: 100 }, { eventName: 'RecordAdded' });
+    await contractEvents({ ...context, logBlockRange: 100 }, { eventName: 'RecordsAdded' });
     assert.deepEqual(requests, [
       [0n, 99n],
       [100n, 199n],
@@ -88,7 +88,7 @@ describe('contractEvents against a node with a range cap', () => {
 
   it('says so when even one block is refused', async () => {
     const { context } = cappedNode(0n, 10n, []);
-    await assert.rejects(contractEvents(context, { eventName: 'RecordAdded' }), ServiceUnavailableError);
+    await assert.rejects(contractEvents(context, { eventName: 'RecordsAdded' }), ServiceUnavailableError);
   });
 
   it('passes on any other failure as it is', async () => {
@@ -101,7 +101,7 @@ describe('contractEvents against a node with a range cap', () => {
         },
       },
     } as unknown as ChainContext;
-    await assert.rejects(contractEvents(context, { eventName: 'RecordAdded' }), /fetch failed/);
+    await assert.rejects(contractEvents(context, { eventName: 'RecordsAdded' }), /fetch failed/);
   });
 });
 

@@ -43,10 +43,12 @@ export interface EventQuery<Name extends ContractEventName<typeof medLedgerAbi>>
   readonly args?: Record<string, unknown>;
   /** Default: the deployment block. */
   readonly fromBlock?: bigint;
+  /** Default: the head. */
+  readonly toBlock?: bigint;
 }
 
 /**
- * The MedLedger events named, oldest first, from the deployment block (or `fromBlock`) to the head,
+ * The MedLedger events named, oldest first, from the deployment block (or `fromBlock`) to the head (or `toBlock`),
  * fetched page by page as described above. Pages run one after another, so a node that rate-limits
  * sees one request at a time.
  *
@@ -57,7 +59,7 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
   query: EventQuery<Name>,
 ): Promise<GetContractEventsReturnType<typeof medLedgerAbi, Name, true>> {
   // Not viem's cached block number (kept for seconds): a record anchored a moment ago must be found.
-  const head = await context.publicClient.getBlockNumber({ cacheTime: 0 });
+  const head = query.toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const from = query.fromBlock ?? BigInt(context.deployment.startBlock);
   const logs: GetContractEventsReturnType<typeof medLedgerAbi, Name, true> = [];
   const pending = blockPages(from, head, BigInt(context.logBlockRange ?? DEFAULT_LOG_BLOCK_RANGE)).reverse();

@@ -39,7 +39,18 @@ function addressOf(context: ChainContext, contract: ContractName) {
   return context.deployment[contract];
 }
 
-async function readAny(context: ChainContext, contract: ContractName, functionName: string, args: readonly unknown[]) {
+/** Where a read looks: the latest block unless a block number pins it (to match an indexer's view). */
+export interface ReadOptions {
+  readonly blockNumber?: bigint;
+}
+
+async function readAny(
+  context: ChainContext,
+  contract: ContractName,
+  functionName: string,
+  args: readonly unknown[],
+  options: ReadOptions = {},
+) {
   try {
     return await context.publicClient.readContract({
       address: addressOf(context, contract),
@@ -47,6 +58,7 @@ async function readAny(context: ChainContext, contract: ContractName, functionNa
       functionName,
       args,
       account: context.account,
+      ...(options.blockNumber === undefined ? {} : { blockNumber: options.blockNumber }),
     });
   } catch (error) {
     throw toTransactionError(error);
@@ -92,8 +104,9 @@ export function readMedLedger<F extends ReadName<MedLedgerAbi>>(
   context: ChainContext,
   functionName: F,
   args: ContractFunctionArgs<MedLedgerAbi, 'view' | 'pure', F>,
+  options: ReadOptions = {},
 ): Promise<ContractFunctionReturnType<MedLedgerAbi, 'view' | 'pure', F>> {
-  return readAny(context, 'medLedger', functionName, args as readonly unknown[]) as Promise<
+  return readAny(context, 'medLedger', functionName, args as readonly unknown[], options) as Promise<
     ContractFunctionReturnType<MedLedgerAbi, 'view' | 'pure', F>
   >;
 }

@@ -1,7 +1,7 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import { type Address, parseEventLogs } from 'viem';
+import type { Address } from 'viem';
 
-import { type RecordCategory, contractEvents, medLedgerAbi, supersededIds } from '../chain';
+import { type RecordCategory, recordBatchEvents, recordHeadersOf, supersededIds } from '../chain';
 import type { Keyring } from '../crypto';
 import { exportBundle } from '../fhir';
 import { type IdentityCheck, IdentityMismatchError, checkIdentity, correctProfile } from './profile';
@@ -109,12 +109,7 @@ async function currentRecords(
     });
     return results.filter((result): result is OpenRecord => result.ok && !result.superseded);
   }
-  const logs = await contractEvents(vault.chain, { eventName: 'RecordAdded', args: { patient } });
-  const headers = parseEventLogs({ abi: medLedgerAbi, eventName: 'RecordAdded', logs }).map((log) => ({
-    ...log.args,
-    blockNumber: log.blockNumber,
-    transactionHash: log.transactionHash,
-  }));
+  const headers = (await recordBatchEvents(vault.chain, patient)).flatMap(recordHeadersOf);
   const superseded = supersededIds(headers);
   const mine = headers.filter((header) => header.author.toLowerCase() === provider && !superseded.has(header.recordId));
   const keys = { kek: keyring?.kek, identity: vault.identity };

@@ -7,9 +7,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import type { Condition, Observation } from '@medplum/fhirtypes';
-import { keccak256 } from 'viem';
 
-import { RECORD_CATEGORIES, listRecordHeaders, readMedLedger, recordHeader, scopesFor, writeMedLedger } from '../chain';
+import {
+  RECORD_CATEGORIES,
+  type RecordHeader,
+  listRecordHeaders,
+  readMedLedger,
+  recordHeader,
+  scopesFor,
+  writeMedLedger,
+} from '../chain';
 import { openRecord } from '../crypto';
 import { AccessDeniedError, IntegrityError, TransactionError } from '../errors';
 import { fetchVerified } from '../ipfs';
@@ -26,6 +33,9 @@ import {
 } from '.';
 
 const { observation, condition } = RECORD_CATEGORIES;
+
+/** The authorship proof `correctRecord` takes: the batch that anchored `header`. */
+const proofOf = ({ batch }: RecordHeader) => ({ firstId: batch.firstId, createdAt: batch.createdAt, headers: batch.headers });
 
 const hba1c = (value: number): Observation => ({
   resourceType: 'Observation',
@@ -163,12 +173,7 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     );
     // Claiming authorship with the header of the patient's record does not help.
     const correctedHeader = await recordHeader(vaults.lab.chain, patient, corrected!.recordId);
-    const claimed = {
-      supersedes: correctedHeader.supersedes,
-      createdAt: correctedHeader.createdAt,
-      ciphertextHash: correctedHeader.ciphertextHash,
-      cidHash: keccak256(correctedHeader.cid),
-    };
+    const claimed = proofOf(correctedHeader);
     const input = {
       cid: wrongHeader.cid,
       ciphertextHash: wrongHeader.ciphertextHash,
@@ -180,12 +185,7 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
       (error: unknown) => error instanceof TransactionError && /did not write record/.test(error.message),
     );
     // Nor does correcting its own, already corrected record a second time (a fork beside the patient's).
-    const ownHeader = {
-      supersedes: wrongHeader.supersedes,
-      createdAt: wrongHeader.createdAt,
-      ciphertextHash: wrongHeader.ciphertextHash,
-      cidHash: keccak256(wrongHeader.cid),
-    };
+    const ownHeader = proofOf(wrongHeader);
     await assert.rejects(
       writeMedLedger(vaults.lab.chain, 'correctRecord', [
         patient,
@@ -206,12 +206,7 @@ describe('hostile participants (devnet + embedded IPFS node)', () => {
     await writeMedLedger(vaults.lab.chain, 'correctRecord', [
       patient,
       { cid: header.cid, ciphertextHash: header.ciphertextHash, category: observation, supersedes: own!.recordId },
-      {
-        supersedes: 0n,
-        createdAt: header.createdAt,
-        ciphertextHash: header.ciphertextHash,
-        cidHash: keccak256(header.cid),
-      },
+      proofOf(header),
     ]);
     const results = await readRecords(vaults.patient, patient);
     const original = results.find((result) => result.header.recordId === own!.recordId);
