@@ -3,12 +3,23 @@ pragma solidity ^0.8.28;
 
 /// @dev The cheatcodes these tests use, served by Hardhat 3's Solidity test runner.
 interface Vm {
+    /// @dev A log captured by {recordLogs}.
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
     function prank(address sender) external;
     function warp(uint256 timestamp) external;
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function addr(uint256 privateKey) external pure returns (address);
     function expectRevert(bytes calldata revertData) external;
     function expectRevert(bytes4 revertData) external;
+    /// @dev Starts capturing logs afresh (dropping any captured but not read yet).
+    function recordLogs() external;
+    /// @dev The logs captured since {recordLogs} or the last call to this, in order; clears them.
+    function getRecordedLogs() external returns (Log[] memory logs);
 }
 
 /// @dev Base for test contracts: the cheatcode handle, invariant targets and minimal assertions.
