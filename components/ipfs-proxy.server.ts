@@ -129,8 +129,10 @@ export async function ipfsProxy(
       method: 'POST',
       headers,
       body,
-      // Sent as it arrives (a stream body needs half duplex), not read whole first.
+      // Sent as it arrives (a stream body needs half duplex), not read whole first; and with
+      // redirects refused, since to follow one undici keeps a copy of the whole body meanwhile.
       duplex: 'half',
+      redirect: 'error',
       signal: request.signal,
     } as RequestInit);
   } catch {

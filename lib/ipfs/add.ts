@@ -105,15 +105,16 @@ export async function addStream(
   };
   let added: CID;
   try {
-    const content = IN_BROWSER ? await piecewiseBlob(pieces()) : pieces();
-    const result = await client.add(content, {
-      cidVersion: MEDLEDGER_UNIXFS.cidVersion,
-      rawLeaves: MEDLEDGER_UNIXFS.rawLeaves,
-      chunker: `size-${MEDLEDGER_UNIXFS.chunkSize}`,
-      hashAlg: 'sha2-256',
-      pin: true,
-      signal: options.signal,
-    });
+    const result = IN_BROWSER
+      ? await client.add(await piecewiseBlob(pieces()), {
+          cidVersion: MEDLEDGER_UNIXFS.cidVersion,
+          rawLeaves: MEDLEDGER_UNIXFS.rawLeaves,
+          chunker: `size-${MEDLEDGER_UNIXFS.chunkSize}`,
+          hashAlg: 'sha2-256',
+          pin: true,
+          signal: options.signal,
+        })
+      : { cid: await addStreaming(client, pieces(), options.signal) };
     added = result.cid;
   } catch (error) {
     if (sourceError !== undefined) throw sourceError.error;
@@ -151,6 +152,91 @@ async function piecewiseBlob(pieces: AsyncIterable<Uint8Array>): Promise<Blob> {
   const parts: Blob[] = [];
   for await (const piece of pieces) parts.push(new Blob([piece as Uint8Array<ArrayBuffer>]));
   return new Blob(parts, { type: 'application/octet-stream' });
+}
+
+/** A refusal by the node, shaped as kubo-rpc-client's own so {@link toIpfsError} reads it the same way. */
+class HTTPError extends Error {
+  override name = 'HTTPError';
+
+  constructor(
+    message: string,
+    readonly response: Response,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Node.js: `add` as one multipart POST whose body is pulled piece by piece as the connection takes
+ * it, with MedLedger's parameters. Not kubo-rpc-client's `add`: its fetch may follow redirects, for
+ * which undici keeps a copy of the whole request body until the answer comes — an imaging study's
+ * size in memory. With redirects refused, nothing is kept once sent.
+ */
+async function addStreaming(
+  client: KuboRPCClient,
+  pieces: AsyncIterable<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<CID> {
+  const { protocol, host, port, pathname } = client.getEndpointConfig();
+  const search = new URLSearchParams({
+    'stream-channels': 'true',
+    'cid-version': String(MEDLEDGER_UNIXFS.cidVersion),
+    'raw-leaves': String(MEDLEDGER_UNIXFS.rawLeaves),
+    chunker: `size-${MEDLEDGER_UNIXFS.chunkSize}`,
+    hash: 'sha2-256',
+    pin: 'true',
+    progress: 'false',
+  });
+  const url = `${protocol}//${host}${port === '' ? '' : `:${port}`}${pathname}/add?${search.toString()}`;
+  const boundary = `medledger-${globalThis.crypto.randomUUID()}`;
+  const encoder = new TextEncoder();
+  const parts = (async function* () {
+    yield encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
+    yield* pieces;
+    yield encoder.encode(`\r\n--${boundary}--\r\n`);
+  })();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await parts.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await parts.return(undefined);
+      },
+    },
+    // Pull a piece only when the connection asks for one.
+    { highWaterMark: 0 },
+  );
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    body,
+    duplex: 'half',
+    redirect: 'error',
+    signal,
+  } as RequestInit);
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { Message?: string }).Message ?? text;
+    } catch {
+      // Not a Kubo error body; its text is the message.
+    }
+    throw new HTTPError(message, response);
+  }
+  const last = text.trim().split('\n').at(-1) ?? '';
+  try {
+    return CID.parse((JSON.parse(last) as { Hash: string }).Hash);
+  } catch (error) {
+    throw new Error(`the IPFS node answered add with ${JSON.stringify(last.slice(0, 200))}, not a CID`, {
+      cause: error,
+    });
+  }
 }
 
 /** `bytes` in upload-sized pieces, so progress is reported as they are sent. */
