@@ -1,10 +1,20 @@
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, zeroAddress } from 'viem';
+
+import { IntegrityError } from '../errors';
+import { fromNodeIfIndexerLies, verifiedChainEvents } from './chains';
 
 import type { ChainContext } from './client';
 import { modelRegistryAbi } from './deployments';
 import { type EventLog, contractEvents, eventsInChainOrder } from './events';
 import { readMedLedger, readModelRegistry } from './medledger';
-import { unpackRecordHeaders } from './records';
+import {
+  type RecordBatch,
+  checkRecordTiling,
+  recordBatchesOf,
+  storedRecords,
+  unpackRecordHeaders,
+  verifyRecordBatches,
+} from './records';
 
 /** One state change or access concerning a patient, in chain order. */
 export type ActivityEvent = {
@@ -35,10 +45,23 @@ type ActivityBody = ActivityEvent extends infer E
  * The audit trail of `patient`: every MedLedger event about them, oldest first, with block times.
  * Built from the chain alone, so it is the same for the patient, their providers and any auditor.
  */
-export async function patientActivity(context: ChainContext, patient: Address): Promise<ActivityEvent[]> {
-  // One query per event with `patient` as a topic filter: without an event name, viem would drop the
-  // filter and download every event of the contract.
-  const logs = await eventsInChainOrder(context, PATIENT_EVENT_NAMES, { patient });
+export function patientActivity(context: ChainContext, patient: Address): Promise<ActivityEvent[]> {
+  return fromNodeIfIndexerLies(context, (source) => patientActivityAt(source, patient));
+}
+
+async function patientActivityAt(context: ChainContext, patient: Address): Promise<ActivityEvent[]> {
+  // Everything as of one block. The consent and audit events are proven by the patient's event chain;
+  // the record batches by their count (public) and, for whoever may list them, by their digests.
+  const blockNumber = await context.publicClient.getBlockNumber({ cacheTime: 0 });
+  const [chained, others, info] = await Promise.all([
+    verifiedChainEvents(context, 'patient', patient, blockNumber),
+    eventsInChainOrder(context, ['PatientRegistered', 'RecordsAdded'], { patient }, blockNumber),
+    readMedLedger(context, 'patientInfo', [patient], { blockNumber }),
+  ]);
+  await checkRecordBatches(context, patient, recordBatchesOf(others as unknown as Parameters<typeof recordBatchesOf>[0]), info.recordCount, blockNumber);
+  const logs = [...chained, ...others].sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
   const bodies = logs.flatMap((log) => toBodies(log).map((body) => ({ log, body })));
   const times = await blockTimes(
     context,
@@ -51,6 +74,31 @@ export async function patientActivity(context: ChainContext, patient: Address): 
     transactionHash: log.transactionHash,
     timestamp: times.get(log.blockNumber) ?? 0,
   })) as ActivityEvent[];
+}
+
+/**
+ * Proves `batches` are `patient`'s records: against storage when the context may list them, else by
+ * their tiling of the public record count.
+ */
+async function checkRecordBatches(
+  context: ChainContext,
+  patient: Address,
+  batches: readonly RecordBatch[],
+  recordCount: bigint,
+  blockNumber: bigint,
+): Promise<void> {
+  const mayList =
+    context.account?.toLowerCase() === patient.toLowerCase() ||
+    (context.account !== undefined &&
+      (await readMedLedger(context, 'grantOf', [patient, context.account], { blockNumber })).scopes & 0xffffffffn) !== 0n;
+  if (recordCount === 0n || !mayList) return checkRecordTiling(batches, recordCount);
+  try {
+    verifyRecordBatches(batches, recordCount, await storedRecords(context, patient, recordCount, blockNumber));
+  } catch (error) {
+    // A grant that expired or a suspended provider: the list view refuses, the tiling still holds.
+    if (error instanceof IntegrityError) throw error;
+    checkRecordTiling(batches, recordCount);
+  }
 }
 
 /** The activity an event stands for: one entry per record for a batch of records, none for others. */
@@ -178,18 +226,6 @@ export function pendingRequests(
 /** A consent event between one provider and one patient, as the provider's dashboard sees it. */
 export type ConsentEvent = ActivityEvent & { readonly patient: Address };
 
-const CONSENT_EVENT_NAMES = ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied'] as const;
-/** The events of a patient's audit trail ({@link patientActivity}). */
-const PATIENT_EVENT_NAMES = [
-  'PatientRegistered',
-  'RecordsAdded',
-  'AccessGranted',
-  'AccessRevoked',
-  'AccessRequested',
-  'AccessRequestDenied',
-  'KeyringShared',
-  'AccessLogged',
-] as const;
 const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as const;
 
 /**
@@ -197,7 +233,7 @@ const KEY_EVENT_NAMES = ['AccessGranted', 'KeyringShared', 'AccessRevoked'] as c
  * patients. One query per event with `provider` as a topic filter, so the node does the filtering.
  */
 export async function providerActivity(context: ChainContext, provider: Address): Promise<ConsentEvent[]> {
-  const logs = await eventsInChainOrder(context, CONSENT_EVENT_NAMES, { provider });
+  const logs = await verifiedChainEvents(context, 'provider', provider);
   const times = await blockTimes(
     context,
     logs.map((log) => log.blockNumber),
@@ -223,7 +259,9 @@ export async function providerActivity(context: ChainContext, provider: Address)
  * stays cheap enough to check before every write.
  */
 export async function keyEpochsHeld(context: ChainContext, patient: Address): Promise<Map<Address, number>> {
-  const logs = await eventsInChainOrder(context, KEY_EVENT_NAMES, { patient });
+  const logs = (await verifiedChainEvents(context, 'patient', patient)).filter((log) =>
+    (KEY_EVENT_NAMES as readonly string[]).includes(log.eventName),
+  );
   const held = new Map<Address, number>();
   // Epochs start at 0 and only a revocation moves them on.
   let epoch = 0;
@@ -342,7 +380,9 @@ export interface ProviderSummary {
 
 /** Every provider ever registered, oldest first, with its current standing read from storage. */
 export async function listProviders(context: ChainContext): Promise<ProviderSummary[]> {
-  const logs = await contractEvents(context, { eventName: 'ProviderRegistered' });
+  const logs = (await verifiedChainEvents(context, 'directory', zeroAddress)).filter(
+    (log) => log.eventName === 'ProviderRegistered',
+  ) as unknown as { args: { provider: Address; by: Address } }[];
   return Promise.all(
     logs.map(async ({ args }): Promise<ProviderSummary> => {
       const info = await readMedLedger(context, 'providerInfo', [args.provider]);

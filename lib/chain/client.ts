@@ -48,6 +48,12 @@ export interface ChainContext {
    * gets it again in halves (lib/chain/events.ts).
    */
   readonly logBlockRange?: number;
+  /**
+   * Base URL of a MedLedger indexer (`indexer/`, Ponder). When set, event lists come from it up to the
+   * block it has indexed and from the node after that; what it returns is verified against the chain
+   * either way (lib/chain/records.ts, lib/chain/chains.ts).
+   */
+  readonly indexerUrl?: string;
 }
 
 /** The deployment recorded for `chainId` in the generated deployments file. */
@@ -90,6 +96,8 @@ export interface ConnectOptions {
   deployment?: Deployment;
   /** Blocks per log query, see {@link ChainContext.logBlockRange}. */
   logBlockRange?: number;
+  /** See {@link ChainContext.indexerUrl}. */
+  indexerUrl?: string;
 }
 
 /**
@@ -127,6 +135,7 @@ export async function connectChain(options: ConnectOptions = {}): Promise<ChainC
     account: walletClient?.account.address,
     deployment,
     ...(options.logBlockRange ? { logBlockRange: options.logBlockRange } : {}),
+    ...(options.indexerUrl ? { indexerUrl: options.indexerUrl.replace(/\/$/, '') } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ContractEventName, GetContractEventsReturnType } from 'viem';
 import { ServiceUnavailableError } from '../errors';
 import type { ChainContext } from './client';
 import { medLedgerAbi } from './deployments';
+import { indexedBlock, indexerEvents } from './indexer';
 
 /** Blocks per `eth_getLogs` unless the context says otherwise: the widest range Infura answers. */
 export const DEFAULT_LOG_BLOCK_RANGE = 10_000;
@@ -48,9 +49,10 @@ export interface EventQuery<Name extends ContractEventName<typeof medLedgerAbi>>
 }
 
 /**
- * The MedLedger events named, oldest first, from the deployment block (or `fromBlock`) to the head (or `toBlock`),
- * fetched page by page as described above. Pages run one after another, so a node that rate-limits
- * sees one request at a time.
+ * The MedLedger events named, oldest first, from the deployment block (or `fromBlock`) to the head (or
+ * `toBlock`). With an indexer in the context, what it has indexed comes from it and only the newer
+ * blocks from the node; otherwise the node is asked page by page as described above. Pages run one
+ * after another, so a node that rate-limits sees one request at a time.
  *
  * @throws {@link ServiceUnavailableError} when even a one-block page is refused.
  */
@@ -61,6 +63,31 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
   // Not viem's cached block number (kept for seconds): a record anchored a moment ago must be found.
   const head = query.toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const from = query.fromBlock ?? BigInt(context.deployment.startBlock);
+  if (!context.indexerUrl) return nodeEvents(context, query, from, head);
+  const indexed = await indexedBlock(context.indexerUrl);
+  if (indexed.chainId !== context.deployment.chainId) {
+    throw new ServiceUnavailableError(
+      `The indexer at ${context.indexerUrl} indexes chain ${indexed.chainId}, not ${context.deployment.chainId}.`,
+    );
+  }
+  const split = indexed.block < head ? indexed.block : head;
+  const fromIndexer = await indexerEvents(context.indexerUrl, context.deployment.medLedger, {
+    eventName: query.eventName,
+    args: query.args,
+    fromBlock: from,
+    toBlock: split,
+  });
+  const fresh = split < head ? await nodeEvents(context, query, split + 1n > from ? split + 1n : from, head) : [];
+  return [...(fromIndexer as GetContractEventsReturnType<typeof medLedgerAbi, Name, true>), ...fresh];
+}
+
+/** {@link contractEvents} from the node alone, blocks `from` to `head`. */
+async function nodeEvents<Name extends ContractEventName<typeof medLedgerAbi>>(
+  context: ChainContext,
+  query: EventQuery<Name>,
+  from: bigint,
+  head: bigint,
+): Promise<GetContractEventsReturnType<typeof medLedgerAbi, Name, true>> {
   const logs: GetContractEventsReturnType<typeof medLedgerAbi, Name, true> = [];
   const pending = blockPages(from, head, BigInt(context.logBlockRange ?? DEFAULT_LOG_BLOCK_RANGE)).reverse();
   for (let page = pending.pop(); page; page = pending.pop()) {
@@ -97,6 +124,8 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
 export interface EventLog {
   readonly eventName: string;
   readonly args: unknown;
+  readonly topics: readonly `0x${string}`[];
+  readonly data: `0x${string}`;
   readonly blockNumber: bigint;
   readonly logIndex: number;
   readonly transactionHash: `0x${string}`;
@@ -110,8 +139,11 @@ export async function eventsInChainOrder(
   context: ChainContext,
   eventNames: readonly ContractEventName<typeof medLedgerAbi>[],
   args: Record<string, unknown>,
+  toBlock?: bigint,
 ): Promise<EventLog[]> {
-  const batches = await Promise.all(eventNames.map((eventName) => contractEvents(context, { eventName, args })));
+  const batches = await Promise.all(
+    eventNames.map((eventName) => contractEvents(context, { eventName, args, ...(toBlock === undefined ? {} : { toBlock }) })),
+  );
   return (batches.flat() as EventLog[]).sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
   );

@@ -3,6 +3,7 @@ import { type Address, type Hex, concatHex, encodeAbiParameters, keccak256, numb
 import { IntegrityError } from '../errors';
 import type { ChainContext } from './client';
 import { medLedgerAbi } from './deployments';
+import { fromNodeIfIndexerLies } from './chains';
 import { contractEvents } from './events';
 import { readMedLedger } from './medledger';
 
@@ -284,7 +285,11 @@ export function verifyRecordBatches(
  * @param patient - Whose history to list.
  * @throws IntegrityError when an event is missing, duplicated or does not match storage.
  */
-export async function listRecordHeaders(context: ChainContext, patient: Address): Promise<RecordHeader[]> {
+export function listRecordHeaders(context: ChainContext, patient: Address): Promise<RecordHeader[]> {
+  return fromNodeIfIndexerLies(context, (source) => recordHeadersAt(source, patient));
+}
+
+async function recordHeadersAt(context: ChainContext, patient: Address): Promise<RecordHeader[]> {
   // Everything as of one block, so a record anchored meanwhile cannot make events and storage differ.
   const blockNumber = await context.publicClient.getBlockNumber({ cacheTime: 0 });
   const { recordCount } = await readMedLedger(context, 'patientInfo', [patient], { blockNumber });
@@ -294,6 +299,34 @@ export async function listRecordHeaders(context: ChainContext, patient: Address)
     storedRecords(context, patient, recordCount, blockNumber),
   ]);
   return verifyRecordBatches(batches, recordCount, stored);
+}
+
+/**
+ * Checks that `batches` tile `patient`'s record ids 1…recordCount (as of `blockNumber`) without gap or
+ * overlap: what anyone can check, since the count is public; {@link verifyRecordBatches} also checks
+ * every header against storage, which only the patient and grantees may read.
+ *
+ * @throws IntegrityError when a batch is missing, duplicated or beyond the count.
+ */
+export function checkRecordTiling(batches: readonly RecordBatch[], recordCount: bigint): void {
+  let nextId = 1n;
+  for (const batch of [...batches].sort((a, b) => (a.firstId < b.firstId ? -1 : a.firstId > b.firstId ? 1 : 0))) {
+    if (batch.firstId !== nextId) {
+      throw new IntegrityError(
+        batch.firstId < nextId
+          ? `Record ${batch.firstId} appears twice in the chain's events.`
+          : `Record ${nextId} is anchored on-chain but its event is missing.`,
+      );
+    }
+    nextId += BigInt(unpackRecordHeaders(batch.headers).length);
+  }
+  if (nextId !== recordCount + 1n) {
+    throw new IntegrityError(
+      nextId > recordCount + 1n
+        ? 'The chain reported events for records that do not exist.'
+        : `Record ${nextId} is anchored on-chain but its event is missing.`,
+    );
+  }
 }
 
 /** The ids of records that a later record corrects; readers show only the newest version. */
