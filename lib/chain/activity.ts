@@ -5,7 +5,7 @@ import { fromNodeIfIndexerLies, verifiedChainEvents } from './chains';
 
 import type { ChainContext } from './client';
 import { modelRegistryAbi } from './deployments';
-import { type EventLog, contractEvents, eventsInChainOrder } from './events';
+import { contractEvents, eventsInChainOrder } from './events';
 import { readMedLedger, readModelRegistry } from './medledger';
 import {
   type RecordBatch,
