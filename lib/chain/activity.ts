@@ -58,7 +58,13 @@ async function patientActivityAt(context: ChainContext, patient: Address): Promi
     eventsInChainOrder(context, ['PatientRegistered', 'RecordsAdded'], { patient }, blockNumber),
     readMedLedger(context, 'patientInfo', [patient], { blockNumber }),
   ]);
-  await checkRecordBatches(context, patient, recordBatchesOf(others as unknown as Parameters<typeof recordBatchesOf>[0]), info.recordCount, blockNumber);
+  await checkRecordBatches(
+    context,
+    patient,
+    recordBatchesOf(others as unknown as Parameters<typeof recordBatchesOf>[0]),
+    info.recordCount,
+    blockNumber,
+  );
   const logs = [...chained, ...others].sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
   );
@@ -90,7 +96,8 @@ async function checkRecordBatches(
   const mayList =
     context.account?.toLowerCase() === patient.toLowerCase() ||
     (context.account !== undefined &&
-      (await readMedLedger(context, 'grantOf', [patient, context.account], { blockNumber })).scopes & 0xffffffffn) !== 0n;
+      (await readMedLedger(context, 'grantOf', [patient, context.account], { blockNumber })).scopes & 0xffffffffn) !==
+      0n;
   if (recordCount === 0n || !mayList) return checkRecordTiling(batches, recordCount);
   try {
     verifyRecordBatches(batches, recordCount, await storedRecords(context, patient, recordCount, blockNumber));

@@ -46,8 +46,7 @@ describe('lib/chain against a devnet', () => {
     const asPatient = await as(DEVNET_KEYS.patient);
     await assert.rejects(
       writeMedLedger(asPatient, 'registerPatient', [keccak256(toHex('k')), cid('p')]),
-      (error: unknown) =>
-        error instanceof TransactionError && /is already registered as a patient/.test(error.message),
+      (error: unknown) => error instanceof TransactionError && /is already registered as a patient/.test(error.message),
     );
     const stages: string[] = [];
     await writeMedLedger(asPatient, 'addRecord', [patient, cid('r1'), hash('r1'), RECORD_CATEGORIES.observation, 0n], {
@@ -94,7 +93,12 @@ describe('lib/chain against a devnet', () => {
     const asPatient = await as(DEVNET_KEYS.patient);
     assert.equal(pendingRequests(await patientActivity(asPatient, patient)).length, 1);
     const expiry = Math.floor(Date.now() / 1000) + 86_400;
-    await writeMedLedger(asPatient, 'grant', [doctor, readScope(RECORD_CATEGORIES.observation), expiry, cid('keyring')]);
+    await writeMedLedger(asPatient, 'grant', [
+      doctor,
+      readScope(RECORD_CATEGORIES.observation),
+      expiry,
+      cid('keyring'),
+    ]);
     assert.equal((await listRecordHeaders(asDoctor, patient)).length, 2);
     const activity = await patientActivity(asPatient, patient);
     assert.deepEqual(pendingRequests(activity), []);

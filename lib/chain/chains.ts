@@ -17,7 +17,14 @@ type EventName = ContractEventName<typeof medLedgerAbi>;
 
 /** Which events each kind of chain holds, as the contract extends them. */
 export const CHAINED_EVENTS = {
-  patient: ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied', 'KeyringShared', 'AccessLogged'],
+  patient: [
+    'AccessGranted',
+    'AccessRevoked',
+    'AccessRequested',
+    'AccessRequestDenied',
+    'KeyringShared',
+    'AccessLogged',
+  ],
   provider: ['AccessGranted', 'AccessRevoked', 'AccessRequested', 'AccessRequestDenied'],
   directory: [
     'ProviderRegistered',
@@ -66,7 +73,10 @@ export async function verifiedChainEvents(
  * Runs a verified read; if it fails verification with the indexer as the source, runs it again with
  * the node alone, so a lying or broken indexer costs time, never correctness or availability.
  */
-export async function fromNodeIfIndexerLies<T>(context: ChainContext, read: (source: ChainContext) => Promise<T>): Promise<T> {
+export async function fromNodeIfIndexerLies<T>(
+  context: ChainContext,
+  read: (source: ChainContext) => Promise<T>,
+): Promise<T> {
   try {
     return await read(context);
   } catch (error) {
@@ -76,7 +86,12 @@ export async function fromNodeIfIndexerLies<T>(context: ChainContext, read: (sou
   }
 }
 
-async function chainEvents(context: ChainContext, kind: ChainKind, account: Address, toBlock?: bigint): Promise<EventLog[]> {
+async function chainEvents(
+  context: ChainContext,
+  kind: ChainKind,
+  account: Address,
+  toBlock?: bigint,
+): Promise<EventLog[]> {
   const blockNumber = toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
   const args = kind === 'patient' ? { patient: account } : kind === 'provider' ? { provider: account } : {};
   const chainOwner = kind === 'directory' ? zeroAddress : account;

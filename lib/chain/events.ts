@@ -142,7 +142,9 @@ export async function eventsInChainOrder(
   toBlock?: bigint,
 ): Promise<EventLog[]> {
   const batches = await Promise.all(
-    eventNames.map((eventName) => contractEvents(context, { eventName, args, ...(toBlock === undefined ? {} : { toBlock }) })),
+    eventNames.map((eventName) =>
+      contractEvents(context, { eventName, args, ...(toBlock === undefined ? {} : { toBlock }) }),
+    ),
   );
   return (batches.flat() as EventLog[]).sort((a, b) =>
     a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,

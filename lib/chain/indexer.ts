@@ -66,7 +66,7 @@ export async function indexerEvents(indexerUrl: string, contract: Hex, query: In
   const params = new URLSearchParams({ event: query.eventName, toBlock: query.toBlock.toString() });
   for (const [name, values] of filters) for (const value of values) params.append(name, String(value));
   const raw: IndexedLog[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     if (after) params.set('after', after);
     const page: { logs: IndexedLog[]; next: string | null } = await getJson(`${indexerUrl}/logs?${params}`);
     raw.push(...page.logs);
@@ -74,18 +74,17 @@ export async function indexerEvents(indexerUrl: string, contract: Hex, query: In
     if (!after) break;
   }
   const logs = raw
-    .map(
-      (log): Log => ({
-        ...log,
-        topics: log.topics as Log['topics'],
-        blockNumber: BigInt(log.blockNumber),
-        transactionIndex: 0,
-        removed: false,
-      }),
-    )
+    .map((log): Log => ({
+      ...log,
+      topics: log.topics as Log['topics'],
+      blockNumber: BigInt(log.blockNumber),
+      transactionIndex: 0,
+      removed: false,
+    }))
     .filter((log) => log.blockNumber! >= query.fromBlock);
   const decoded = parseEventLogs({ abi: medLedgerAbi, logs, strict: true });
-  if (decoded.length !== logs.length) throw new IntegrityError('The indexer returned logs that are not MedLedger events.');
+  if (decoded.length !== logs.length)
+    throw new IntegrityError('The indexer returned logs that are not MedLedger events.');
   for (const log of decoded) {
     const args = log.args as Record<string, unknown>;
     const matches =

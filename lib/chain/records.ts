@@ -1,4 +1,14 @@
-import { type Address, type Hex, concatHex, encodeAbiParameters, keccak256, numberToHex, parseEventLogs, size, sliceHex } from 'viem';
+import {
+  type Address,
+  type Hex,
+  concatHex,
+  encodeAbiParameters,
+  keccak256,
+  numberToHex,
+  parseEventLogs,
+  size,
+  sliceHex,
+} from 'viem';
 
 import { IntegrityError } from '../errors';
 import type { ChainContext } from './client';
@@ -94,11 +104,13 @@ export function packRecordHeaders(inputs: readonly RecordInput[]): Hex {
 export function unpackRecordHeaders(headers: Hex): RecordInput[] {
   const bytes = size(headers);
   const inputs: RecordInput[] = [];
-  for (let offset = 0; offset < bytes; ) {
-    if (bytes - offset < HEADER_FIXED) throw new IntegrityError(`Packed record headers end mid-header at byte ${offset}.`);
+  for (let offset = 0; offset < bytes;) {
+    if (bytes - offset < HEADER_FIXED)
+      throw new IntegrityError(`Packed record headers end mid-header at byte ${offset}.`);
     const cidLength = Number.parseInt(sliceHex(headers, offset + 41, offset + 42).slice(2), 16);
     const next = offset + HEADER_FIXED + cidLength;
-    if (cidLength === 0 || next > bytes) throw new IntegrityError(`A packed record header at byte ${offset} has a bad CID length.`);
+    if (cidLength === 0 || next > bytes)
+      throw new IntegrityError(`A packed record header at byte ${offset} has a bad CID length.`);
     inputs.push({
       category: Number.parseInt(sliceHex(headers, offset, offset + 1).slice(2), 16),
       supersedes: BigInt(sliceHex(headers, offset + 1, offset + 9)),
@@ -155,9 +167,17 @@ export function recordBatchesOf(logs: Parameters<typeof parseEventLogs>[0]['logs
 }
 
 /** Every batch of `patient` the chain's events tell of (up to `toBlock`, default the head), unverified. */
-export async function recordBatchEvents(context: ChainContext, patient: Address, toBlock?: bigint): Promise<RecordBatch[]> {
+export async function recordBatchEvents(
+  context: ChainContext,
+  patient: Address,
+  toBlock?: bigint,
+): Promise<RecordBatch[]> {
   return recordBatchesOf(
-    await contractEvents(context, { eventName: 'RecordsAdded', args: { patient }, ...(toBlock === undefined ? {} : { toBlock }) }),
+    await contractEvents(context, {
+      eventName: 'RecordsAdded',
+      args: { patient },
+      ...(toBlock === undefined ? {} : { toBlock }),
+    }),
   );
 }
 
@@ -212,7 +232,8 @@ export async function storedRecords(
       }
     }
   }
-  if (BigInt(digests.length) !== recordCount) throw new IntegrityError('The contract returned fewer record digests than records.');
+  if (BigInt(digests.length) !== recordCount)
+    throw new IntegrityError('The contract returned fewer record digests than records.');
   return { digests, states: Uint8Array.from(states) };
 }
 
@@ -267,7 +288,8 @@ export function verifyRecordBatches(
     }
     nextId = lastId + 1n;
   }
-  if (nextId !== recordCount + 1n) throw new IntegrityError(`Record ${nextId} is anchored on-chain but its event is missing.`);
+  if (nextId !== recordCount + 1n)
+    throw new IntegrityError(`Record ${nextId} is anchored on-chain but its event is missing.`);
   const corrected = supersededIds(headers);
   if (corrected.size !== markedSuperseded.size || [...corrected].some((id) => !markedSuperseded.has(id))) {
     throw new IntegrityError(
