@@ -2,2890 +2,2890 @@
 
 export const medLedgerAbi = [
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'adminDelay',
-        type: 'uint48',
+        "internalType": "uint48",
+        "name": "adminDelay",
+        "type": "uint48"
       },
       {
-        internalType: 'address',
-        name: 'admin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      }
     ],
-    stateMutability: 'nonpayable',
-    type: 'constructor',
+    "stateMutability": "nonpayable",
+    "type": "constructor"
   },
   {
-    inputs: [],
-    name: 'AccessControlBadConfirmation',
-    type: 'error',
+    "inputs": [],
+    "name": "AccessControlBadConfirmation",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    name: 'AccessControlEnforcedDefaultAdminDelay',
-    type: 'error',
+    "name": "AccessControlEnforcedDefaultAdminDelay",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'AccessControlEnforcedDefaultAdminRules',
-    type: 'error',
+    "inputs": [],
+    "name": "AccessControlEnforcedDefaultAdminRules",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'defaultAdmin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "defaultAdmin",
+        "type": "address"
+      }
     ],
-    name: 'AccessControlInvalidDefaultAdmin',
-    type: 'error',
+    "name": "AccessControlInvalidDefaultAdmin",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        internalType: 'bytes32',
-        name: 'neededRole',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "neededRole",
+        "type": "bytes32"
+      }
     ],
-    name: 'AccessControlUnauthorizedAccount',
-    type: 'error',
+    "name": "AccessControlUnauthorizedAccount",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint40',
-        name: 'expiry',
-        type: 'uint40',
-      },
+        "internalType": "uint40",
+        "name": "expiry",
+        "type": "uint40"
+      }
     ],
-    name: 'ConsentExpired',
-    type: 'error',
+    "name": "ConsentExpired",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint32',
-        name: 'signedAt',
-        type: 'uint32',
+        "internalType": "uint32",
+        "name": "signedAt",
+        "type": "uint32"
       },
       {
-        internalType: 'uint32',
-        name: 'revocations',
-        type: 'uint32',
-      },
+        "internalType": "uint32",
+        "name": "revocations",
+        "type": "uint32"
+      }
     ],
-    name: 'ConsentPredatesRevocation',
-    type: 'error',
+    "name": "ConsentPredatesRevocation",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint256',
-        name: 'deadline',
-        type: 'uint256',
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
       },
       {
-        internalType: 'uint256',
-        name: 'currentTime',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "currentTime",
+        "type": "uint256"
+      }
     ],
-    name: 'ConsentSignatureExpired',
-    type: 'error',
+    "name": "ConsentSignatureExpired",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'EmptyBatch',
-    type: 'error',
+    "inputs": [],
+    "name": "EmptyBatch",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint40',
-        name: 'expiry',
-        type: 'uint40',
+        "internalType": "uint40",
+        "name": "expiry",
+        "type": "uint40"
       },
       {
-        internalType: 'uint256',
-        name: 'currentTime',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "currentTime",
+        "type": "uint256"
+      }
     ],
-    name: 'GrantExpiryInPast',
-    type: 'error',
+    "name": "GrantExpiryInPast",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        internalType: 'uint256',
-        name: 'currentNonce',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "currentNonce",
+        "type": "uint256"
+      }
     ],
-    name: 'InvalidAccountNonce',
-    type: 'error',
+    "name": "InvalidAccountNonce",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint8',
-        name: 'category',
-        type: 'uint8',
-      },
+        "internalType": "uint8",
+        "name": "category",
+        "type": "uint8"
+      }
     ],
-    name: 'InvalidCategory',
-    type: 'error',
+    "name": "InvalidCategory",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint256',
-        name: 'length',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "length",
+        "type": "uint256"
+      }
     ],
-    name: 'InvalidCid',
-    type: 'error',
+    "name": "InvalidCid",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'InvalidCiphertextHash',
-    type: 'error',
+    "inputs": [],
+    "name": "InvalidCiphertextHash",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      }
     ],
-    name: 'InvalidConsentSignature',
-    type: 'error',
+    "name": "InvalidConsentSignature",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'InvalidEncryptionKey',
-    type: 'error',
+    "inputs": [],
+    "name": "InvalidEncryptionKey",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'InvalidProviderAddress',
-    type: 'error',
+    "name": "InvalidProviderAddress",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'InvalidProviderKey',
-    type: 'error',
+    "inputs": [],
+    "name": "InvalidProviderKey",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'enum IProviderRegistry.ProviderKind',
-        name: 'kind',
-        type: 'uint8',
-      },
+        "internalType": "enum IProviderRegistry.ProviderKind",
+        "name": "kind",
+        "type": "uint8"
+      }
     ],
-    name: 'InvalidProviderKind',
-    type: 'error',
+    "name": "InvalidProviderKind",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint256',
-        name: 'cidLength',
-        type: 'uint256',
+        "internalType": "uint256",
+        "name": "cidLength",
+        "type": "uint256"
       },
       {
-        internalType: 'bytes32',
-        name: 'profileHash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      }
     ],
-    name: 'InvalidProviderProfile',
-    type: 'error',
+    "name": "InvalidProviderProfile",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint8',
-        name: 'purpose',
-        type: 'uint8',
-      },
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
+      }
     ],
-    name: 'InvalidPurpose',
-    type: 'error',
+    "name": "InvalidPurpose",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
+      }
     ],
-    name: 'InvalidScopes',
-    type: 'error',
+    "name": "InvalidScopes",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'InvalidShortString',
-    type: 'error',
+    "inputs": [],
+    "name": "InvalidShortString",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'supersedes',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "supersedes",
+        "type": "uint64"
+      }
     ],
-    name: 'InvalidSupersedes',
-    type: 'error',
+    "name": "InvalidSupersedes",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint256',
-        name: 'offset',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "offset",
+        "type": "uint256"
+      }
     ],
-    name: 'MalformedRecordHeaders',
-    type: 'error',
+    "name": "MalformedRecordHeaders",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'NoGrant',
-    type: 'error',
+    "name": "NoGrant",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'recordId',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'NotRecordAuthor',
-    type: 'error',
+    "name": "NotRecordAuthor",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      }
     ],
-    name: 'PatientAlreadyRegistered',
-    type: 'error',
+    "name": "PatientAlreadyRegistered",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'PatientNotRegistered',
-    type: 'error',
+    "name": "PatientNotRegistered",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'ProviderAlreadyRegistered',
-    type: 'error',
+    "name": "ProviderAlreadyRegistered",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'ProviderIsSuspended',
-    type: 'error',
+    "name": "ProviderIsSuspended",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'ProviderNotRegistered',
-    type: 'error',
+    "name": "ProviderNotRegistered",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'ProviderNotSuspended',
-    type: 'error',
+    "name": "ProviderNotSuspended",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'recordId',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
     ],
-    name: 'RecordAlreadySuperseded',
-    type: 'error',
+    "name": "RecordAlreadySuperseded",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'RecordListDenied',
-    type: 'error',
+    "name": "RecordListDenied",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'recordId',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
     ],
-    name: 'RecordNotFound',
-    type: 'error',
+    "name": "RecordNotFound",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint8',
-        name: 'bits',
-        type: 'uint8',
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
       },
       {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
     ],
-    name: 'SafeCastOverflowedUintDowncast',
-    type: 'error',
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'required',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "required",
+        "type": "uint64"
       },
       {
-        internalType: 'uint64',
-        name: 'granted',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "granted",
+        "type": "uint64"
+      }
     ],
-    name: 'ScopeNotGranted',
-    type: 'error',
+    "name": "ScopeNotGranted",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'string',
-        name: 'str',
-        type: 'string',
-      },
+        "internalType": "string",
+        "name": "str",
+        "type": "string"
+      }
     ],
-    name: 'StringTooLong',
-    type: 'error',
+    "name": "StringTooLong",
+    "type": "error"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
       },
       {
-        indexed: false,
-        internalType: 'uint40',
-        name: 'expiry',
-        type: 'uint40',
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "expiry",
+        "type": "uint40"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'keyring',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "keyring",
+        "type": "bytes"
+      }
     ],
-    name: 'AccessGranted',
-    type: 'event',
+    "name": "AccessGranted",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint64[]',
-        name: 'recordIds',
-        type: 'uint64[]',
+        "indexed": false,
+        "internalType": "uint64[]",
+        "name": "recordIds",
+        "type": "uint64[]"
       },
       {
-        indexed: false,
-        internalType: 'uint8',
-        name: 'purpose',
-        type: 'uint8',
-      },
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
+      }
     ],
-    name: 'AccessLogged',
-    type: 'event',
+    "name": "AccessLogged",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'AccessRequestDenied',
-    type: 'event',
+    "name": "AccessRequestDenied",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
-      },
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
+      }
     ],
-    name: 'AccessRequested',
-    type: 'event',
+    "name": "AccessRequested",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint32',
-        name: 'keyEpoch',
-        type: 'uint32',
-      },
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "keyEpoch",
+        "type": "uint32"
+      }
     ],
-    name: 'AccessRevoked',
-    type: 'event',
+    "name": "AccessRevoked",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint256',
-        name: 'nonce',
-        type: 'uint256',
-      },
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
     ],
-    name: 'ConsentSignatureCancelled',
-    type: 'event',
+    "name": "ConsentSignatureCancelled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [],
-    name: 'DefaultAdminDelayChangeCanceled',
-    type: 'event',
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminDelayChangeCanceled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
       },
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'effectSchedule',
-        type: 'uint48',
-      },
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "effectSchedule",
+        "type": "uint48"
+      }
     ],
-    name: 'DefaultAdminDelayChangeScheduled',
-    type: 'event',
+    "name": "DefaultAdminDelayChangeScheduled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [],
-    name: 'DefaultAdminTransferCanceled',
-    type: 'event',
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminTransferCanceled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'acceptSchedule',
-        type: 'uint48',
-      },
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "acceptSchedule",
+        "type": "uint48"
+      }
     ],
-    name: 'DefaultAdminTransferScheduled',
-    type: 'event',
+    "name": "DefaultAdminTransferScheduled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [],
-    name: 'EIP712DomainChanged',
-    type: 'event',
+    "anonymous": false,
+    "inputs": [],
+    "name": "EIP712DomainChanged",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint32',
-        name: 'keyEpoch',
-        type: 'uint32',
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "keyEpoch",
+        "type": "uint32"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'keyring',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "keyring",
+        "type": "bytes"
+      }
     ],
-    name: 'KeyringShared',
-    type: 'event',
+    "name": "KeyringShared",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
       },
       {
-        indexed: false,
-        internalType: 'uint32',
-        name: 'keyVersion',
-        type: 'uint32',
-      },
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "keyVersion",
+        "type": "uint32"
+      }
     ],
-    name: 'PatientKeyRotated',
-    type: 'event',
+    "name": "PatientKeyRotated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      }
     ],
-    name: 'PatientProfileUpdated',
-    type: 'event',
+    "name": "PatientProfileUpdated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      }
     ],
-    name: 'PatientRegistered',
-    type: 'event',
+    "name": "PatientRegistered",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
       },
       {
-        indexed: false,
-        internalType: 'uint32',
-        name: 'keyVersion',
-        type: 'uint32',
-      },
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "keyVersion",
+        "type": "uint32"
+      }
     ],
-    name: 'ProviderKeyRotated',
-    type: 'event',
+    "name": "ProviderKeyRotated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
       },
       {
-        indexed: false,
-        internalType: 'bytes32',
-        name: 'profileHash',
-        type: 'bytes32',
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'by',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
     ],
-    name: 'ProviderProfileUpdated',
-    type: 'event',
+    "name": "ProviderProfileUpdated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'enum IProviderRegistry.ProviderKind',
-        name: 'kind',
-        type: 'uint8',
+        "indexed": false,
+        "internalType": "enum IProviderRegistry.ProviderKind",
+        "name": "kind",
+        "type": "uint8"
       },
       {
-        indexed: false,
-        internalType: 'bytes32',
-        name: 'credentialHash',
-        type: 'bytes32',
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "credentialHash",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'by',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
     ],
-    name: 'ProviderRegistered',
-    type: 'event',
+    "name": "ProviderRegistered",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'by',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
     ],
-    name: 'ProviderReinstated',
-    type: 'event',
+    "name": "ProviderReinstated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'by',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "by",
+        "type": "address"
+      }
     ],
-    name: 'ProviderSuspended',
-    type: 'event',
+    "name": "ProviderSuspended",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'uint64',
-        name: 'firstId',
-        type: 'uint64',
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "firstId",
+        "type": "uint64"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'author',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint40',
-        name: 'createdAt',
-        type: 'uint40',
+        "indexed": false,
+        "internalType": "uint40",
+        "name": "createdAt",
+        "type": "uint40"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'headers',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "headers",
+        "type": "bytes"
+      }
     ],
-    name: 'RecordsAdded',
-    type: 'event',
+    "name": "RecordsAdded",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'previousAdminRole',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "previousAdminRole",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'newAdminRole',
-        type: 'bytes32',
-      },
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "newAdminRole",
+        "type": "bytes32"
+      }
     ],
-    name: 'RoleAdminChanged',
-    type: 'event',
+    "name": "RoleAdminChanged",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
     ],
-    name: 'RoleGranted',
-    type: 'event',
+    "name": "RoleGranted",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
     ],
-    name: 'RoleRevoked',
-    type: 'event',
+    "name": "RoleRevoked",
+    "type": "event"
   },
   {
-    inputs: [],
-    name: 'CONSENT_TYPEHASH',
-    outputs: [
+    "inputs": [],
+    "name": "CONSENT_TYPEHASH",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'DEFAULT_ADMIN_ROLE',
-    outputs: [
+    "inputs": [],
+    "name": "DEFAULT_ADMIN_ROLE",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'DOMAIN_SEPARATOR',
-    outputs: [
+    "inputs": [],
+    "name": "DOMAIN_SEPARATOR",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'MAX_BATCH',
-    outputs: [
+    "inputs": [],
+    "name": "MAX_BATCH",
+    "outputs": [
       {
-        internalType: 'uint256',
-        name: '',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'MAX_CID_LENGTH',
-    outputs: [
+    "inputs": [],
+    "name": "MAX_CID_LENGTH",
+    "outputs": [
       {
-        internalType: 'uint256',
-        name: '',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'PROVIDER_ADMIN_ROLE',
-    outputs: [
+    "inputs": [],
+    "name": "PROVIDER_ADMIN_ROLE",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'acceptDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "acceptDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'activityChain',
-    outputs: [
+    "name": "activityChain",
+    "outputs": [
       {
-        internalType: 'uint64',
-        name: 'length',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "length",
+        "type": "uint64"
       },
       {
-        internalType: 'bytes24',
-        name: 'head',
-        type: 'bytes24',
-      },
+        "internalType": "bytes24",
+        "name": "head",
+        "type": "bytes24"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'bytes',
-        name: 'cid',
-        type: 'bytes',
+        "internalType": "bytes",
+        "name": "cid",
+        "type": "bytes"
       },
       {
-        internalType: 'bytes32',
-        name: 'ciphertextHash',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "ciphertextHash",
+        "type": "bytes32"
       },
       {
-        internalType: 'uint8',
-        name: 'category',
-        type: 'uint8',
+        "internalType": "uint8",
+        "name": "category",
+        "type": "uint8"
       },
       {
-        internalType: 'uint64',
-        name: 'supersedes',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "supersedes",
+        "type": "uint64"
+      }
     ],
-    name: 'addRecord',
-    outputs: [
+    "name": "addRecord",
+    "outputs": [
       {
-        internalType: 'uint64',
-        name: 'recordId',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
     ],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'bytes',
-        name: 'headers',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "headers",
+        "type": "bytes"
+      }
     ],
-    name: 'addRecords',
-    outputs: [
+    "name": "addRecords",
+    "outputs": [
       {
-        internalType: 'uint64',
-        name: 'firstId',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "firstId",
+        "type": "uint64"
+      }
     ],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      }
     ],
-    name: 'beginDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "beginDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint256',
-        name: 'nonce',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
+      }
     ],
-    name: 'cancelConsentSignature',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "cancelConsentSignature",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'cancelDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "cancelDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      }
     ],
-    name: 'changeDefaultAdminDelay',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "changeDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        components: [
+        "components": [
           {
-            internalType: 'bytes',
-            name: 'cid',
-            type: 'bytes',
+            "internalType": "bytes",
+            "name": "cid",
+            "type": "bytes"
           },
           {
-            internalType: 'bytes32',
-            name: 'ciphertextHash',
-            type: 'bytes32',
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
           },
           {
-            internalType: 'uint8',
-            name: 'category',
-            type: 'uint8',
+            "internalType": "uint8",
+            "name": "category",
+            "type": "uint8"
           },
           {
-            internalType: 'uint64',
-            name: 'supersedes',
-            type: 'uint64',
-          },
+            "internalType": "uint64",
+            "name": "supersedes",
+            "type": "uint64"
+          }
         ],
-        internalType: 'struct IRecords.RecordInput',
-        name: 'input',
-        type: 'tuple',
+        "internalType": "struct IRecords.RecordInput",
+        "name": "input",
+        "type": "tuple"
       },
       {
-        components: [
+        "components": [
           {
-            internalType: 'uint64',
-            name: 'firstId',
-            type: 'uint64',
+            "internalType": "uint64",
+            "name": "firstId",
+            "type": "uint64"
           },
           {
-            internalType: 'uint40',
-            name: 'createdAt',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "createdAt",
+            "type": "uint40"
           },
           {
-            internalType: 'bytes',
-            name: 'headers',
-            type: 'bytes',
-          },
+            "internalType": "bytes",
+            "name": "headers",
+            "type": "bytes"
+          }
         ],
-        internalType: 'struct IRecords.PriorBatch',
-        name: 'prior',
-        type: 'tuple',
-      },
+        "internalType": "struct IRecords.PriorBatch",
+        "name": "prior",
+        "type": "tuple"
+      }
     ],
-    name: 'correctRecord',
-    outputs: [
+    "name": "correctRecord",
+    "outputs": [
       {
-        internalType: 'uint64',
-        name: 'recordId',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      }
     ],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdmin',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdmin",
+    "outputs": [
       {
-        internalType: 'address',
-        name: '',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdminDelay',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdminDelay",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: '',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdminDelayIncreaseWait',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdminDelayIncreaseWait",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: '',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'denyRequest',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "denyRequest",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'eip712Domain',
-    outputs: [
+    "inputs": [],
+    "name": "eip712Domain",
+    "outputs": [
       {
-        internalType: 'bytes1',
-        name: 'fields',
-        type: 'bytes1',
+        "internalType": "bytes1",
+        "name": "fields",
+        "type": "bytes1"
       },
       {
-        internalType: 'string',
-        name: 'name',
-        type: 'string',
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
       },
       {
-        internalType: 'string',
-        name: 'version',
-        type: 'string',
+        "internalType": "string",
+        "name": "version",
+        "type": "string"
       },
       {
-        internalType: 'uint256',
-        name: 'chainId',
-        type: 'uint256',
+        "internalType": "uint256",
+        "name": "chainId",
+        "type": "uint256"
       },
       {
-        internalType: 'address',
-        name: 'verifyingContract',
-        type: 'address',
+        "internalType": "address",
+        "name": "verifyingContract",
+        "type": "address"
       },
       {
-        internalType: 'bytes32',
-        name: 'salt',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
       },
       {
-        internalType: 'uint256[]',
-        name: 'extensions',
-        type: 'uint256[]',
-      },
+        "internalType": "uint256[]",
+        "name": "extensions",
+        "type": "uint256[]"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      }
     ],
-    name: 'getRoleAdmin',
-    outputs: [
+    "name": "getRoleAdmin",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
       },
       {
-        internalType: 'uint40',
-        name: 'expiry',
-        type: 'uint40',
+        "internalType": "uint40",
+        "name": "expiry",
+        "type": "uint40"
       },
       {
-        internalType: 'bytes',
-        name: 'keyring',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "keyring",
+        "type": "bytes"
+      }
     ],
-    name: 'grant',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "grant",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
       },
       {
-        internalType: 'uint40',
-        name: 'expiry',
-        type: 'uint40',
+        "internalType": "uint40",
+        "name": "expiry",
+        "type": "uint40"
       },
       {
-        internalType: 'bytes',
-        name: 'keyring',
-        type: 'bytes',
+        "internalType": "bytes",
+        "name": "keyring",
+        "type": "bytes"
       },
       {
-        internalType: 'uint32',
-        name: 'revocations',
-        type: 'uint32',
+        "internalType": "uint32",
+        "name": "revocations",
+        "type": "uint32"
       },
       {
-        internalType: 'uint256',
-        name: 'nonce',
-        type: 'uint256',
+        "internalType": "uint256",
+        "name": "nonce",
+        "type": "uint256"
       },
       {
-        internalType: 'uint256',
-        name: 'deadline',
-        type: 'uint256',
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
       },
       {
-        internalType: 'bytes',
-        name: 'signature',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
     ],
-    name: 'grantBySig',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "grantBySig",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'grantOf',
-    outputs: [
+    "name": "grantOf",
+    "outputs": [
       {
-        components: [
+        "components": [
           {
-            internalType: 'uint64',
-            name: 'scopes',
-            type: 'uint64',
+            "internalType": "uint64",
+            "name": "scopes",
+            "type": "uint64"
           },
           {
-            internalType: 'uint40',
-            name: 'expiry',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "expiry",
+            "type": "uint40"
           },
           {
-            internalType: 'uint40',
-            name: 'grantedAt',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "grantedAt",
+            "type": "uint40"
           },
           {
-            internalType: 'uint32',
-            name: 'revocations',
-            type: 'uint32',
-          },
+            "internalType": "uint32",
+            "name": "revocations",
+            "type": "uint32"
+          }
         ],
-        internalType: 'struct IConsent.Grant',
-        name: '',
-        type: 'tuple',
-      },
+        "internalType": "struct IConsent.Grant",
+        "name": "",
+        "type": "tuple"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'grantRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "grantRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
+      }
     ],
-    name: 'hasAccess',
-    outputs: [
+    "name": "hasAccess",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'hasRole',
-    outputs: [
+    "name": "hasRole",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'isActiveProvider',
-    outputs: [
+    "name": "isActiveProvider",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'isPatient',
-    outputs: [
+    "name": "isPatient",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64[]',
-        name: 'recordIds',
-        type: 'uint64[]',
+        "internalType": "uint64[]",
+        "name": "recordIds",
+        "type": "uint64[]"
       },
       {
-        internalType: 'uint8',
-        name: 'purpose',
-        type: 'uint8',
-      },
+        "internalType": "uint8",
+        "name": "purpose",
+        "type": "uint8"
+      }
     ],
-    name: 'logAccess',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "logAccess",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'owner',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "owner",
+        "type": "address"
+      }
     ],
-    name: 'nonces',
-    outputs: [
+    "name": "nonces",
+    "outputs": [
       {
-        internalType: 'uint256',
-        name: '',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'owner',
-    outputs: [
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
       {
-        internalType: 'address',
-        name: '',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      }
     ],
-    name: 'patientInfo',
-    outputs: [
+    "name": "patientInfo",
+    "outputs": [
       {
-        components: [
+        "components": [
           {
-            internalType: 'bytes32',
-            name: 'encryptionKey',
-            type: 'bytes32',
+            "internalType": "bytes32",
+            "name": "encryptionKey",
+            "type": "bytes32"
           },
           {
-            internalType: 'uint40',
-            name: 'registeredAt',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "registeredAt",
+            "type": "uint40"
           },
           {
-            internalType: 'uint32',
-            name: 'keyVersion',
-            type: 'uint32',
+            "internalType": "uint32",
+            "name": "keyVersion",
+            "type": "uint32"
           },
           {
-            internalType: 'uint32',
-            name: 'keyEpoch',
-            type: 'uint32',
+            "internalType": "uint32",
+            "name": "keyEpoch",
+            "type": "uint32"
           },
           {
-            internalType: 'uint64',
-            name: 'recordCount',
-            type: 'uint64',
-          },
+            "internalType": "uint64",
+            "name": "recordCount",
+            "type": "uint64"
+          }
         ],
-        internalType: 'struct IPatientRegistry.PatientInfo',
-        name: '',
-        type: 'tuple',
-      },
+        "internalType": "struct IPatientRegistry.PatientInfo",
+        "name": "",
+        "type": "tuple"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'pendingDefaultAdmin',
-    outputs: [
+    "inputs": [],
+    "name": "pendingDefaultAdmin",
+    "outputs": [
       {
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
       },
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'pendingDefaultAdminDelay',
-    outputs: [
+    "inputs": [],
+    "name": "pendingDefaultAdminDelay",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
       },
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'providerInfo',
-    outputs: [
+    "name": "providerInfo",
+    "outputs": [
       {
-        components: [
+        "components": [
           {
-            internalType: 'bytes32',
-            name: 'credentialHash',
-            type: 'bytes32',
+            "internalType": "bytes32",
+            "name": "credentialHash",
+            "type": "bytes32"
           },
           {
-            internalType: 'bytes32',
-            name: 'encryptionKey',
-            type: 'bytes32',
+            "internalType": "bytes32",
+            "name": "encryptionKey",
+            "type": "bytes32"
           },
           {
-            internalType: 'enum IProviderRegistry.ProviderKind',
-            name: 'kind',
-            type: 'uint8',
+            "internalType": "enum IProviderRegistry.ProviderKind",
+            "name": "kind",
+            "type": "uint8"
           },
           {
-            internalType: 'bool',
-            name: 'suspended',
-            type: 'bool',
+            "internalType": "bool",
+            "name": "suspended",
+            "type": "bool"
           },
           {
-            internalType: 'uint40',
-            name: 'registeredAt',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "registeredAt",
+            "type": "uint40"
           },
           {
-            internalType: 'uint32',
-            name: 'keyVersion',
-            type: 'uint32',
+            "internalType": "uint32",
+            "name": "keyVersion",
+            "type": "uint32"
           },
           {
-            internalType: 'bytes32',
-            name: 'profileHash',
-            type: 'bytes32',
-          },
+            "internalType": "bytes32",
+            "name": "profileHash",
+            "type": "bytes32"
+          }
         ],
-        internalType: 'struct IProviderRegistry.ProviderInfo',
-        name: '',
-        type: 'tuple',
-      },
+        "internalType": "struct IProviderRegistry.ProviderInfo",
+        "name": "",
+        "type": "tuple"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'fromId',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "fromId",
+        "type": "uint64"
       },
       {
-        internalType: 'uint256',
-        name: 'limit',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      }
     ],
-    name: 'recordDigests',
-    outputs: [
+    "name": "recordDigests",
+    "outputs": [
       {
-        internalType: 'bytes32[]',
-        name: 'digests',
-        type: 'bytes32[]',
+        "internalType": "bytes32[]",
+        "name": "digests",
+        "type": "bytes32[]"
       },
       {
-        internalType: 'bytes',
-        name: 'states',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "states",
+        "type": "bytes"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
       },
       {
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      }
     ],
-    name: 'registerPatient',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "registerPatient",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'enum IProviderRegistry.ProviderKind',
-        name: 'kind',
-        type: 'uint8',
+        "internalType": "enum IProviderRegistry.ProviderKind",
+        "name": "kind",
+        "type": "uint8"
       },
       {
-        internalType: 'bytes32',
-        name: 'credentialHash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "credentialHash",
+        "type": "bytes32"
+      }
     ],
-    name: 'registerProvider',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "registerProvider",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'reinstateProvider',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "reinstateProvider",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'renounceRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "renounceRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'scopes',
-        type: 'uint64',
-      },
+        "internalType": "uint64",
+        "name": "scopes",
+        "type": "uint64"
+      }
     ],
-    name: 'requestAccess',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "requestAccess",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'revoke',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "revoke",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'revokeRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'rollbackDefaultAdminDelay',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "rollbackDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
+      }
     ],
-    name: 'rotatePatientKey',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "rotatePatientKey",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'patient',
-        type: 'address',
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
       },
       {
-        internalType: 'uint64',
-        name: 'firstId',
-        type: 'uint64',
+        "internalType": "uint64",
+        "name": "firstId",
+        "type": "uint64"
       },
       {
-        internalType: 'address',
-        name: 'author',
-        type: 'address',
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
       },
       {
-        internalType: 'uint40',
-        name: 'createdAt',
-        type: 'uint40',
+        "internalType": "uint40",
+        "name": "createdAt",
+        "type": "uint40"
       },
       {
-        internalType: 'bytes',
-        name: 'headers',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "headers",
+        "type": "bytes"
+      }
     ],
-    name: 'sealBatch',
-    outputs: [
+    "name": "sealBatch",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'pure',
-    type: 'function',
+    "stateMutability": "pure",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'encryptionKey',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "encryptionKey",
+        "type": "bytes32"
+      }
     ],
-    name: 'setProviderKey',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "setProviderKey",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
       },
       {
-        internalType: 'bytes32',
-        name: 'profileHash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "profileHash",
+        "type": "bytes32"
+      }
     ],
-    name: 'setProviderProfile',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "setProviderProfile",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
       },
       {
-        internalType: 'bytes',
-        name: 'keyring',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "keyring",
+        "type": "bytes"
+      }
     ],
-    name: 'shareKeyring',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "shareKeyring",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes4',
-        name: 'interfaceId',
-        type: 'bytes4',
-      },
+        "internalType": "bytes4",
+        "name": "interfaceId",
+        "type": "bytes4"
+      }
     ],
-    name: 'supportsInterface',
-    outputs: [
+    "name": "supportsInterface",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'provider',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
     ],
-    name: 'suspendProvider',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "suspendProvider",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes',
-        name: 'profileCid',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "profileCid",
+        "type": "bytes"
+      }
     ],
-    name: 'updatePatientProfile',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
-  },
+    "name": "updatePatientProfile",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
 ] as const;
 
 export const modelRegistryAbi = [
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'adminDelay',
-        type: 'uint48',
+        "internalType": "uint48",
+        "name": "adminDelay",
+        "type": "uint48"
       },
       {
-        internalType: 'address',
-        name: 'admin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "admin",
+        "type": "address"
+      }
     ],
-    stateMutability: 'nonpayable',
-    type: 'constructor',
+    "stateMutability": "nonpayable",
+    "type": "constructor"
   },
   {
-    inputs: [],
-    name: 'AccessControlBadConfirmation',
-    type: 'error',
+    "inputs": [],
+    "name": "AccessControlBadConfirmation",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    name: 'AccessControlEnforcedDefaultAdminDelay',
-    type: 'error',
+    "name": "AccessControlEnforcedDefaultAdminDelay",
+    "type": "error"
   },
   {
-    inputs: [],
-    name: 'AccessControlEnforcedDefaultAdminRules',
-    type: 'error',
+    "inputs": [],
+    "name": "AccessControlEnforcedDefaultAdminRules",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'defaultAdmin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "defaultAdmin",
+        "type": "address"
+      }
     ],
-    name: 'AccessControlInvalidDefaultAdmin',
-    type: 'error',
+    "name": "AccessControlInvalidDefaultAdmin",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        internalType: 'bytes32',
-        name: 'neededRole',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "neededRole",
+        "type": "bytes32"
+      }
     ],
-    name: 'AccessControlUnauthorizedAccount',
-    type: 'error',
+    "name": "AccessControlUnauthorizedAccount",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'InvalidModel',
-    type: 'error',
+    "name": "InvalidModel",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'ModelAlreadyApproved',
-    type: 'error',
+    "name": "ModelAlreadyApproved",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'ModelAlreadyDeprecated',
-    type: 'error',
+    "name": "ModelAlreadyDeprecated",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'ModelNotApproved',
-    type: 'error',
+    "name": "ModelNotApproved",
+    "type": "error"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint8',
-        name: 'bits',
-        type: 'uint8',
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
       },
       {
-        internalType: 'uint256',
-        name: 'value',
-        type: 'uint256',
-      },
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
     ],
-    name: 'SafeCastOverflowedUintDowncast',
-    type: 'error',
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
   },
   {
-    anonymous: false,
-    inputs: [],
-    name: 'DefaultAdminDelayChangeCanceled',
-    type: 'event',
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminDelayChangeCanceled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
       },
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'effectSchedule',
-        type: 'uint48',
-      },
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "effectSchedule",
+        "type": "uint48"
+      }
     ],
-    name: 'DefaultAdminDelayChangeScheduled',
-    type: 'event',
+    "name": "DefaultAdminDelayChangeScheduled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [],
-    name: 'DefaultAdminTransferCanceled',
-    type: 'event',
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminTransferCanceled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
       },
       {
-        indexed: false,
-        internalType: 'uint48',
-        name: 'acceptSchedule',
-        type: 'uint48',
-      },
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "acceptSchedule",
+        "type": "uint48"
+      }
     ],
-    name: 'DefaultAdminTransferScheduled',
-    type: 'event',
+    "name": "DefaultAdminTransferScheduled",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
       },
       {
-        indexed: false,
-        internalType: 'string',
-        name: 'name',
-        type: 'string',
+        "indexed": false,
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
       },
       {
-        indexed: false,
-        internalType: 'uint32',
-        name: 'version',
-        type: 'uint32',
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       },
       {
-        indexed: false,
-        internalType: 'bytes',
-        name: 'cardCid',
-        type: 'bytes',
-      },
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "cardCid",
+        "type": "bytes"
+      }
     ],
-    name: 'ModelApproved',
-    type: 'event',
+    "name": "ModelApproved",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'ModelDeprecated',
-    type: 'event',
+    "name": "ModelDeprecated",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'previousAdminRole',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "previousAdminRole",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'newAdminRole',
-        type: 'bytes32',
-      },
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "newAdminRole",
+        "type": "bytes32"
+      }
     ],
-    name: 'RoleAdminChanged',
-    type: 'event',
+    "name": "RoleAdminChanged",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
     ],
-    name: 'RoleGranted',
-    type: 'event',
+    "name": "RoleGranted",
+    "type": "event"
   },
   {
-    anonymous: false,
-    inputs: [
+    "anonymous": false,
+    "inputs": [
       {
-        indexed: true,
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
+        "indexed": true,
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
       },
       {
-        indexed: true,
-        internalType: 'address',
-        name: 'sender',
-        type: 'address',
-      },
+        "indexed": true,
+        "internalType": "address",
+        "name": "sender",
+        "type": "address"
+      }
     ],
-    name: 'RoleRevoked',
-    type: 'event',
+    "name": "RoleRevoked",
+    "type": "event"
   },
   {
-    inputs: [],
-    name: 'DEFAULT_ADMIN_ROLE',
-    outputs: [
+    "inputs": [],
+    "name": "DEFAULT_ADMIN_ROLE",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'MODEL_ADMIN_ROLE',
-    outputs: [
+    "inputs": [],
+    "name": "MODEL_ADMIN_ROLE",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'acceptDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "acceptDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
       },
       {
-        internalType: 'string',
-        name: 'name',
-        type: 'string',
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
       },
       {
-        internalType: 'uint32',
-        name: 'version',
-        type: 'uint32',
+        "internalType": "uint32",
+        "name": "version",
+        "type": "uint32"
       },
       {
-        internalType: 'bytes',
-        name: 'cardCid',
-        type: 'bytes',
-      },
+        "internalType": "bytes",
+        "name": "cardCid",
+        "type": "bytes"
+      }
     ],
-    name: 'approveModel',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "approveModel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      }
     ],
-    name: 'beginDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "beginDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'cancelDefaultAdminTransfer',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "cancelDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      }
     ],
-    name: 'changeDefaultAdminDelay',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "changeDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdmin',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdmin",
+    "outputs": [
       {
-        internalType: 'address',
-        name: '',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdminDelay',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdminDelay",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: '',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'defaultAdminDelayIncreaseWait',
-    outputs: [
+    "inputs": [],
+    "name": "defaultAdminDelayIncreaseWait",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: '',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'deprecateModel',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "deprecateModel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
+      }
     ],
-    name: 'getRoleAdmin',
-    outputs: [
+    "name": "getRoleAdmin",
+    "outputs": [
       {
-        internalType: 'bytes32',
-        name: '',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'grantRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "grantRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'hasRole',
-    outputs: [
+    "name": "hasRole",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'isApproved',
-    outputs: [
+    "name": "isApproved",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'sha256Hash',
-        type: 'bytes32',
-      },
+        "internalType": "bytes32",
+        "name": "sha256Hash",
+        "type": "bytes32"
+      }
     ],
-    name: 'modelOf',
-    outputs: [
+    "name": "modelOf",
+    "outputs": [
       {
-        components: [
+        "components": [
           {
-            internalType: 'uint32',
-            name: 'version',
-            type: 'uint32',
+            "internalType": "uint32",
+            "name": "version",
+            "type": "uint32"
           },
           {
-            internalType: 'uint40',
-            name: 'approvedAt',
-            type: 'uint40',
+            "internalType": "uint40",
+            "name": "approvedAt",
+            "type": "uint40"
           },
           {
-            internalType: 'bool',
-            name: 'deprecated',
-            type: 'bool',
+            "internalType": "bool",
+            "name": "deprecated",
+            "type": "bool"
           },
           {
-            internalType: 'string',
-            name: 'name',
-            type: 'string',
+            "internalType": "string",
+            "name": "name",
+            "type": "string"
           },
           {
-            internalType: 'bytes',
-            name: 'cardCid',
-            type: 'bytes',
-          },
+            "internalType": "bytes",
+            "name": "cardCid",
+            "type": "bytes"
+          }
         ],
-        internalType: 'struct IModelRegistry.Model',
-        name: '',
-        type: 'tuple',
-      },
+        "internalType": "struct IModelRegistry.Model",
+        "name": "",
+        "type": "tuple"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'owner',
-    outputs: [
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
       {
-        internalType: 'address',
-        name: '',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'pendingDefaultAdmin',
-    outputs: [
+    "inputs": [],
+    "name": "pendingDefaultAdmin",
+    "outputs": [
       {
-        internalType: 'address',
-        name: 'newAdmin',
-        type: 'address',
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
       },
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'pendingDefaultAdminDelay',
-    outputs: [
+    "inputs": [],
+    "name": "pendingDefaultAdminDelay",
+    "outputs": [
       {
-        internalType: 'uint48',
-        name: 'newDelay',
-        type: 'uint48',
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
       },
       {
-        internalType: 'uint48',
-        name: 'schedule',
-        type: 'uint48',
-      },
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
+    "stateMutability": "view",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'renounceRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "renounceRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes32',
-        name: 'role',
-        type: 'bytes32',
+        "internalType": "bytes32",
+        "name": "role",
+        "type": "bytes32"
       },
       {
-        internalType: 'address',
-        name: 'account',
-        type: 'address',
-      },
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
     ],
-    name: 'revokeRole',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "name": "revokeRole",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [],
-    name: 'rollbackDefaultAdminDelay',
-    outputs: [],
-    stateMutability: 'nonpayable',
-    type: 'function',
+    "inputs": [],
+    "name": "rollbackDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
   },
   {
-    inputs: [
+    "inputs": [
       {
-        internalType: 'bytes4',
-        name: 'interfaceId',
-        type: 'bytes4',
-      },
+        "internalType": "bytes4",
+        "name": "interfaceId",
+        "type": "bytes4"
+      }
     ],
-    name: 'supportsInterface',
-    outputs: [
+    "name": "supportsInterface",
+    "outputs": [
       {
-        internalType: 'bool',
-        name: '',
-        type: 'bool',
-      },
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
     ],
-    stateMutability: 'view',
-    type: 'function',
-  },
+    "stateMutability": "view",
+    "type": "function"
+  }
 ] as const;
 
 export const deployments = {
-  '31337': {
-    chainId: 31337,
-    medLedger: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-    modelRegistry: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-    startBlock: 1,
-  },
+  "31337": {
+    "chainId": 31337,
+    "medLedger": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    "modelRegistry": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    "startBlock": 1
+  }
 } as const;

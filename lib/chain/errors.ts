@@ -77,8 +77,7 @@ export function toTransactionError(error: unknown): TransactionError {
   if (error instanceof TransactionError) return error;
   if (error instanceof BaseError) {
     const rejected = error.walk((cause) => cause instanceof UserRejectedRequestError);
-    if (rejected)
-      return new TransactionError('You rejected the request in your wallet; nothing was sent.', { cause: error });
+    if (rejected) return new TransactionError('You rejected the request in your wallet; nothing was sent.', { cause: error });
     const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError) {
       const name = reverted.data?.errorName;
