@@ -2,7 +2,19 @@
  * `npm run bench -- ai`: onnxruntime-web (wasm, as in the browser) on the Framingham lipid model —
  * session creation, batch-1 latency and batch-10k time — against the same equation in plain
  * TypeScript, plus the size of every shipped model.
+ *
+ * Every timed figure is a median over samples of at least `minSampleMs` each (the operation repeated
+ * `repsPerSample` times back to back inside one sample, then divided), taken after calibration and a
+ * discarded warm-up sample (scripts/bench/lib/sampling.ts). The figures are CPU time of the thread
+ * that runs everything here (JS and onnxruntime-web's single-threaded wasm), so that other work on
+ * the machine does not move them; on an idle machine wall-clock time is the same within a few per
+ * cent, and it is reported beside them (`wallMedianMs`, `wallSamplesMs`). A sample during which
+ * other processes held this thread's CPU is retaken. The four operations are sampled in turn, round
+ * by round, so that they see the same machine conditions, and `batch10kRatioToPlainJs` is the median
+ * of the per-round ratios of the two batch-10k samples. `samples` holds every sample and the spread
+ * of each figure.
  */
+import os from 'node:os';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web/wasm';
@@ -11,18 +23,7 @@ import { CARDS_DIR, MODELS_DIR, ORT_WEB_DIST } from '../../lib/ai/node';
 import { framinghamRisk, type FraminghamCoefficients } from '../../ml-models/framingham';
 import { createRandom } from '../../ml-models/prng';
 import { randomFraminghamInputs } from '../../ml-models/random-inputs';
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function timeIt(repeats: number, body: () => Promise<unknown> | unknown): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i += 1) {
-    const start = performance.now();
-    await body();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+import { DEFAULT_SAMPLING, measure, pairedRatio, round } from './lib/sampling';
 
 /** The lipid equation as a loop over a flat `[rows × 8]` batch in catalog column order. */
 function plainLipidBatch(coefficients: FraminghamCoefficients): (batch: Float32Array, rows: number) => { risk: Float64Array; contributions: Float64Array } {
@@ -76,26 +77,33 @@ export default async function (_args: string[]): Promise<object> {
   // The first session also instantiates the wasm module; later ones measure session creation alone.
   const warm = await ort.InferenceSession.create(bytes);
   await warm.release();
-  const sessionCreateMs = await timeIt(20, async () => (await ort.InferenceSession.create(bytes)).release());
   const session = await ort.InferenceSession.create(bytes);
 
   const inputs = randomFraminghamInputs(spec, 10_000, createRandom(1));
   const batch = Float32Array.from(inputs.flatMap((input) => spec.features.map((f) => input[f.name]!)));
   const width = spec.features.length;
   const one = batch.slice(0, width);
-  for (let i = 0; i < 50; i += 1) await session.run({ features: new ort.Tensor('float32', one, [1, width]) });
-  const wasmBatch1Ms = await timeIt(500, () => session.run({ features: new ort.Tensor('float32', one, [1, width]) }));
-  for (let i = 0; i < 5; i += 1) await session.run({ features: new ort.Tensor('float32', batch, [10_000, width]) });
-  const wasmBatch10kMs = await timeIt(100, () => session.run({ features: new ort.Tensor('float32', batch, [10_000, width]) }));
-  await session.release();
 
   // The plain-JS baseline is a tight loop over the same flat batch computing the same outputs (risk
   // and seven contributions per row), so the ratio is not flattered by a slow reference.
   const plain = plainLipidBatch(coefficients);
   const check = framinghamRisk('lipid', coefficients, Object.fromEntries(spec.features.map((f, j) => [f.name, one[j]!])));
   if (Math.abs(plain(one, 1).risk[0]! - check.risk) > 1e-12) throw new Error('plain-JS baseline disagrees with the equation');
-  for (let i = 0; i < 5; i += 1) plain(batch, 10_000);
-  const plainJsBatch10kMs = await timeIt(100, () => plain(batch, 10_000));
+
+  const sampling = { ...DEFAULT_SAMPLING, clock: 'cpu' } as const;
+  const loadAverageBefore = os.loadavg()[0]!;
+  const measured = await measure(
+    {
+      sessionCreateMs: async () => (await ort.InferenceSession.create(bytes)).release(),
+      wasmBatch1Ms: () => session.run({ features: new ort.Tensor('float32', one, [1, width]) }),
+      wasmBatch10kMs: () => session.run({ features: new ort.Tensor('float32', batch, [10_000, width]) }),
+      plainJsBatch10kMs: () => plain(batch, 10_000),
+    },
+    sampling,
+  );
+  const loadAverageAfter = os.loadavg()[0]!;
+  await session.release();
+  const ratio = pairedRatio(measured.wasmBatch10kMs, measured.plainJsBatch10kMs);
 
   const modelSizesBytes = Object.fromEntries(
     await Promise.all(MODELS.map(async (m) => [m.name, (await stat(path.join(MODELS_DIR, `${m.name}.onnx`))).size] as const)),
@@ -103,13 +111,24 @@ export default async function (_args: string[]): Promise<object> {
   return {
     model: spec.name,
     runtime: `onnxruntime-web ${ort.env.versions.web} (wasm, 1 thread) under Node ${process.versions.node}`,
-    sessionCreateMs,
-    wasmBatch1Ms,
-    wasmBatch10kMs,
-    plainJsBatch10kMs,
-    batch10kRatioToPlainJs: wasmBatch10kMs / plainJsBatch10kMs,
+    sessionCreateMs: measured.sessionCreateMs.medianMs,
+    wasmBatch1Ms: measured.wasmBatch1Ms.medianMs,
+    wasmBatch10kMs: measured.wasmBatch10kMs.medianMs,
+    plainJsBatch10kMs: measured.plainJsBatch10kMs.medianMs,
+    batch10kRatioToPlainJs: ratio.median,
     targets: { wasmBatch1Ms: '≤ 1', batch10kRatioToPlainJs: '≤ 2' },
     modelSizesBytes,
-    note: 'medians; 500 batch-1 runs, 100 batch-10k runs each after warm-up; the plain-JS loop computes the same risk and contributions',
+    sampling: { ...sampling, loadAverage1m: { before: round(loadAverageBefore, 3), after: round(loadAverageAfter, 3) } },
+    samples: {
+      ...measured,
+      batch10kRatioToPlainJs: { ...ratio, ratioOfMedians: round(measured.wasmBatch10kMs.medianMs / measured.plainJsBatch10kMs.medianMs) },
+    },
+    note:
+      `medians of ${sampling.samples} samples per figure after calibration and ${sampling.warmupSamples} discarded warm-up sample; ` +
+      `each sample is ≥ ${sampling.minSampleMs} ms of back-to-back repetitions (repsPerSample), divided by the repetition count, ` +
+      `timed as this thread's CPU time (wall-clock time in wallMedianMs and wallSamplesMs), ` +
+      `and is retaken (retakenSamples) when this thread had the CPU for less than ${sampling.minCpuShare * 100} % of it; ` +
+      'the four operations are sampled in turn and the batch-10k ratio is the median of the per-round ratios; ' +
+      'maxOverMin and iqrOverMedian give the spread; the plain-JS loop computes the same risk and contributions',
   };
 }
