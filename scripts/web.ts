@@ -105,7 +105,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -122,23 +124,29 @@ export interface WebServerOptions {
 
 export interface WebServer {
   readonly url: string;
+  /** The `next start` process, e.g. to read its resident set. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
 /** Starts `next start` on 127.0.0.1 and resolves once it answers. */
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const url = `http://127.0.0.1:${options.port}`;
-  const child: ChildProcess = spawn(process.execPath, [nextBin(), 'start', '-H', '127.0.0.1', '-p', String(options.port)], {
-    cwd: root,
-    stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-    env: {
-      ...process.env,
-      NEXT_TELEMETRY_DISABLED: '1',
-      MEDLEDGER_RPC_URL: options.rpcUrl,
-      MEDLEDGER_IPFS_API_URL: options.ipfsApiUrl,
-      MEDLEDGER_BURNER: options.burner ? '1' : '0',
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [nextBin(), 'start', '-H', '127.0.0.1', '-p', String(options.port)],
+    {
+      cwd: root,
+      stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        MEDLEDGER_RPC_URL: options.rpcUrl,
+        MEDLEDGER_IPFS_API_URL: options.ipfsApiUrl,
+        MEDLEDGER_BURNER: options.burner ? '1' : '0',
+      },
     },
-  });
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -166,5 +174,5 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop };
 }
