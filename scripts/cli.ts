@@ -119,7 +119,12 @@ async function chainFromEnv(): Promise<ChainContext> {
       { path: 'MEDLEDGER_PRIVATE_KEY', message: 'set it to the acting wallet key (0x + 64 hex)' },
     ]);
   }
-  return connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, privateKey, logBlockRange: logBlockRangeFromEnv() });
+  return connectChain({
+    rpcUrl: process.env.MEDLEDGER_RPC_URL,
+    privateKey,
+    logBlockRange: logBlockRangeFromEnv(),
+    indexerUrl: process.env.MEDLEDGER_INDEXER_URL,
+  });
 }
 
 /** `MEDLEDGER_LOG_RANGE`: blocks per log query, for an RPC that caps `eth_getLogs` below 10,000. */
@@ -457,7 +462,12 @@ const COMMANDS: Record<string, Handler> = {
   ...consentCommands({ vault: vaultFromEnv, address }),
   ...providerCommands({
     chain: chainFromEnv,
-    readChain: () => connectChain({ rpcUrl: process.env.MEDLEDGER_RPC_URL, logBlockRange: logBlockRangeFromEnv() }),
+    readChain: () =>
+      connectChain({
+        rpcUrl: process.env.MEDLEDGER_RPC_URL,
+        logBlockRange: logBlockRangeFromEnv(),
+        indexerUrl: process.env.MEDLEDGER_INDEXER_URL,
+      }),
     ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
     address,
   }),
