@@ -1,6 +1,7 @@
 /**
- * The command line and environment of `npm start`: which ports the devnet, the IPFS node and the web
- * app listen on. A flag wins over its environment variable, which wins over the default.
+ * The command line and environment of `npm start`: which ports the devnet, the IPFS node, the indexer
+ * and the web app listen on, and whether to run the indexer. A flag wins over its environment
+ * variable, which wins over the default.
  */
 import { parseArgs } from 'node:util';
 
@@ -9,11 +10,14 @@ export interface StartPorts {
   readonly rpc: number;
   readonly ipfsApi: number;
   readonly gateway: number;
+  readonly indexer: number;
   readonly web: number;
 }
 
 export interface StartOptions {
   readonly ports: StartPorts;
+  /** Run the indexer (Ponder); `--no-indexer` leaves the app reading events from the chain alone. */
+  readonly indexer: boolean;
   readonly help: boolean;
 }
 
@@ -27,14 +31,16 @@ export const PORT_SETTINGS = [
   { key: 'rpc', flag: 'rpc-port', env: 'MEDLEDGER_RPC_PORT', what: 'devnet JSON-RPC' },
   { key: 'ipfsApi', flag: 'ipfs-api-port', env: 'MEDLEDGER_IPFS_API_PORT', what: 'IPFS RPC API' },
   { key: 'gateway', flag: 'gateway-port', env: 'MEDLEDGER_GATEWAY_PORT', what: 'IPFS gateway' },
+  { key: 'indexer', flag: 'indexer-port', env: 'MEDLEDGER_INDEXER_PORT', what: 'indexer API' },
   { key: 'web', flag: 'web-port', env: 'MEDLEDGER_WEB_PORT', what: 'web app' },
 ] as const satisfies readonly { key: keyof StartPorts; flag: string; env: string; what: string }[];
 
 /** The ports of a plain `npm start`. */
-export const DEFAULT_PORTS: StartPorts = { rpc: 8545, ipfsApi: 5001, gateway: 8080, web: 3000 };
+export const DEFAULT_PORTS: StartPorts = { rpc: 8545, ipfsApi: 5001, gateway: 8080, indexer: 42069, web: 3000 };
 
 export const START_USAGE = `Usage: npm start -- [options]
 ${PORT_SETTINGS.map((s) => `  --${`${s.flag} N`.padEnd(20)} ${`${s.what} port`.padEnd(22)} (env ${s.env}, default ${DEFAULT_PORTS[s.key]})`).join('\n')}
+  --no-indexer           do not run the indexer: the app reads events from the chain alone
   --help                 this text`;
 
 function portOf(value: string, source: string): number {
@@ -61,6 +67,7 @@ export function parseStartOptions(
       args: [...argv],
       options: {
         ...Object.fromEntries(PORT_SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
+        'no-indexer': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -80,5 +87,5 @@ export function parseStartOptions(
       throw new StartUsageError(`The ${owner} and the ${setting.what} cannot share port ${ports[setting.key]}.`);
     portOwners.set(ports[setting.key], setting.what);
   }
-  return { ports, help: values.help === true };
+  return { ports, indexer: values['no-indexer'] !== true, help: values.help === true };
 }

@@ -1,15 +1,15 @@
 /**
- * `npm start [-- --rpc-port N --ipfs-api-port N --gateway-port N --web-port N]`: the whole system on
- * this machine — a Hardhat devnet (default 127.0.0.1:8545) with MedLedger deployed through Ignition, the
- * embedded IPFS node (API 5001, gateway 8080), demo identities with records, and the web app (default
- * http://127.0.0.1:3000). Ctrl-C stops everything.
+ * `npm start [-- --rpc-port N --ipfs-api-port N --gateway-port N --indexer-port N --web-port N --no-indexer]`:
+ * the whole system on this machine — a Hardhat devnet (default 127.0.0.1:8545) with MedLedger deployed
+ * through Ignition, the embedded IPFS node (API 5001, gateway 8080), the indexer (Ponder, API 42069),
+ * demo identities with records, and the web app (default http://127.0.0.1:3000). Ctrl-C stops everything.
  *
  * It works from a fresh clone: the contracts are compiled first (incremental, about a second when
  * nothing changed), their ABIs brought into lib/chain/deployments.ts, and the web app built only when
  * one of its inputs changed, so a second start serves the same build at once.
  *
- * The devnet keeps no state across restarts, so each start begins with an empty chain and an empty
- * IPFS store: never a chain that forgot what IPFS still holds.
+ * The devnet keeps no state across restarts, so each start begins with an empty chain, an empty IPFS
+ * store and an empty index: never a chain that forgot what IPFS or the indexer still hold.
  */
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -20,12 +20,15 @@ import path from 'node:path';
 import { startIpfsNode } from '../lib/ipfs/node';
 import { writeDeploymentsFile } from './deploy';
 import { startDevnet } from './devnet';
+import { type StartingIndexer, spawnIndexer } from './indexer';
 import { seedDemo } from './seed';
 import { PORT_SETTINGS, START_USAGE, type StartPorts, StartUsageError, parseStartOptions } from './start-options';
 import { ensureWebBuild, startWebServer } from './web';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = path.join(root, '.medledger', 'ipfs');
+/** The indexer's embedded database (PGlite): of one devnet, so wiped with it at each start. */
+const indexerDataDir = path.join(root, '.medledger', 'indexer');
 
 /** What to stop, last started first, when the start fails or a signal arrives. */
 const running: (() => Promise<void>)[] = [];
@@ -66,8 +69,9 @@ function portInUse(port: number): Promise<boolean> {
 }
 
 /** Fails before the minutes of a build when a port is taken, e.g. by another `npm start`. */
-async function assertPortsFree(ports: StartPorts): Promise<void> {
+async function assertPortsFree(ports: StartPorts, indexer: boolean): Promise<void> {
   for (const setting of PORT_SETTINGS) {
+    if (setting.key === 'indexer' && !indexer) continue;
     if (await portInUse(ports[setting.key])) {
       throw new StartUsageError(
         `Port ${ports[setting.key]} (${setting.what}) is in use, perhaps by another \`npm start\`: ` +
@@ -78,12 +82,12 @@ async function assertPortsFree(ports: StartPorts): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { ports, help } = parseStartOptions(argv, process.env);
+  const { ports, indexer: withIndexer, help } = parseStartOptions(argv, process.env);
   if (help) {
     console.log(START_USAGE);
     return;
   }
-  await assertPortsFree(ports);
+  await assertPortsFree(ports, withIndexer);
   // Compile and build before anything listens: a failed build must not leave a devnet and node running.
   console.log('Compiling the contracts (hardhat build) …');
   await compileContracts();
@@ -98,6 +102,23 @@ async function main(argv: string[]): Promise<void> {
   // The deployment lands in lib/chain/deployments.ts; if its addresses differ from the build's, rebuild.
   await ensureWebBuild();
 
+  // Ponder takes a while to start: it boots while the IPFS node starts and the demo is seeded.
+  let indexer: StartingIndexer | undefined;
+  if (withIndexer) {
+    await rm(indexerDataDir, { recursive: true, force: true });
+    console.log(`Starting the indexer (Ponder) on http://127.0.0.1:${ports.indexer} …`);
+    indexer = spawnIndexer({
+      port: ports.indexer,
+      rpcUrl: devnet.rpcUrl,
+      chainId: devnet.deployment.chainId,
+      medLedger: devnet.deployment.medLedger,
+      startBlock: devnet.deployment.startBlock,
+      dataDir: indexerDataDir,
+      quiet: true,
+    });
+    running.push(() => indexer!.stop());
+  }
+
   await rm(dataDir, { recursive: true, force: true });
   const ipfs = await startIpfsNode({ dataDir, apiPort: ports.ipfsApi, gatewayPort: ports.gateway });
   running.push(() => ipfs.stop());
@@ -108,6 +129,20 @@ async function main(argv: string[]): Promise<void> {
   console.log('\nDemo accounts (public Hardhat test keys — import into MetaMask for the devnet only, chain id 31337):');
   for (const identity of identities) {
     console.log(`  ${identity.role.padEnd(8)} ${identity.name.padEnd(34)} ${identity.address}  ${identity.privateKey}`);
+  }
+  if (indexer) {
+    await indexer.ready;
+    console.log(`\nThe indexer has caught up with the devnet (data in ${path.relative(root, indexerDataDir)}).`);
+    // Ponder stopping on its own leaves the app without its event index: stop everything, as at start.
+    indexer.exited.catch((error: unknown) => {
+      if (stopped) return;
+      console.error(error);
+      void stopAll(1);
+    });
+    process.env.MEDLEDGER_INDEXER_URL = indexer.url;
+  } else {
+    // The web server inherits this environment; an index of some other chain must not reach it.
+    delete process.env.MEDLEDGER_INDEXER_URL;
   }
   console.log('\nStarting the web app …');
   const web = await startWebServer({
@@ -120,6 +155,7 @@ async function main(argv: string[]): Promise<void> {
   running.push(() => web.stop());
   console.log(`\nMedLedger is running: open ${web.url}`);
   console.log(`  Connect MetaMask (add the network: RPC ${devnet.rpcUrl}, chain id 31337) or pick a demo role.`);
+  if (indexer) console.log(`  Indexer ${indexer.url}: /logs and /indexed (untrusted: the app checks them on-chain).`);
   console.log('\nThe devnet keeps no state across restarts: the next `npm start` begins fresh.');
   console.log('Press Ctrl-C to stop.');
 }

@@ -52,17 +52,18 @@ interface Ports {
   rpc: number;
   ipfsApi: number;
   gateway: number;
+  indexer: number;
   web: number;
 }
 
 async function freePorts(): Promise<Ports> {
   const ports: number[] = [];
-  while (ports.length < 4) {
+  while (ports.length < 5) {
     const port = await freePort();
     if (!ports.includes(port)) ports.push(port);
   }
-  const [rpc, ipfsApi, gateway, web] = ports as [number, number, number, number];
-  return { rpc, ipfsApi, gateway, web };
+  const [rpc, ipfsApi, gateway, web, indexer] = ports as [number, number, number, number, number];
+  return { rpc, ipfsApi, gateway, indexer, web };
 }
 
 /** One `npm start`, in its own process group so that it and everything it started stop together. */
@@ -73,7 +74,7 @@ class StartRun {
 
   constructor(cwd: string, ports: Ports) {
     const args = ['start', '--', '--rpc-port', `${ports.rpc}`, '--ipfs-api-port', `${ports.ipfsApi}`];
-    args.push('--gateway-port', `${ports.gateway}`, '--web-port', `${ports.web}`);
+    args.push('--gateway-port', `${ports.gateway}`, '--web-port', `${ports.web}`, '--indexer-port', `${ports.indexer}`);
     this.child = spawn('npm', args, {
       cwd,
       detached: true,
@@ -149,8 +150,13 @@ async function ipfsAnswers(ports: Ports): Promise<boolean> {
   return response.status === 200 && typeof ((await response.json()) as { Version?: unknown }).Version === 'string';
 }
 
+async function indexerReady(ports: Ports): Promise<boolean> {
+  const response = await fetch(`http://127.0.0.1:${ports.indexer}/ready`, { signal: AbortSignal.timeout(10_000) });
+  return response.status === 200;
+}
+
 /**
- * Waits until the app, the JSON-RPC and the IPFS API all answer and `npm start` has said it is running
+ * Waits until the app, the JSON-RPC, the IPFS API and the indexer all answer and `npm start` has said it is running
  * (the app answers a moment before that line is printed), failing early when `npm start` exits.
  *
  * @returns how long that took, in seconds
@@ -161,6 +167,7 @@ async function waitUntilServing(run: StartRun, ports: Ports, timeoutMs: number):
     ['web app', webAnswers],
     ['JSON-RPC', rpcAnswers],
     ['IPFS API', ipfsAnswers],
+    ['indexer', indexerReady],
     ['the "MedLedger is running" line', async () => run.output.includes('MedLedger is running')],
   ]);
   while (pending.size > 0) {
