@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { deployments } from '../lib/chain/deployments';
-import { readRuntimeConfig, RuntimeConfigError } from './runtime-config.server';
+import { indexerUrlOf, readRuntimeConfig, RuntimeConfigError } from './runtime-config.server';
 
 describe('readRuntimeConfig', () => {
   it('defaults to the devnet on 127.0.0.1:8545 without the burner wallet', () => {
@@ -11,9 +11,20 @@ describe('readRuntimeConfig', () => {
       chain: { id: 31337, name: 'MedLedger devnet' },
       burner: false,
       maxUploadBytes: 2_147_483_648,
+      indexer: false,
     });
     assert.equal(readRuntimeConfig({ MEDLEDGER_BURNER: '1' }).burner, true);
     assert.equal(readRuntimeConfig({ MEDLEDGER_BURNER: 'yes' }).burner, false, 'only "1" switches it on');
+  });
+
+  it('says whether an indexer serves lists, and refuses an indexer address that is not http(s)', () => {
+    assert.equal(readRuntimeConfig({ MEDLEDGER_INDEXER_URL: 'http://127.0.0.1:42069/' }).indexer, true);
+    assert.equal(indexerUrlOf({ MEDLEDGER_INDEXER_URL: ' http://127.0.0.1:42069/ ' }), 'http://127.0.0.1:42069');
+    assert.equal(indexerUrlOf({ MEDLEDGER_INDEXER_URL: '' }), undefined);
+    assert.throws(
+      () => readRuntimeConfig({ MEDLEDGER_INDEXER_URL: 'postgres://db/ponder' }),
+      (error: unknown) => error instanceof RuntimeConfigError && /MEDLEDGER_INDEXER_URL=.*http\(s\)/.test(error.message),
+    );
   });
 
   it("takes the chain id and name of a hospital's chain when the build holds its deployment", () => {
@@ -32,6 +43,7 @@ describe('readRuntimeConfig', () => {
       chain: { id: 424242, name: 'St. Mary consortium' },
       burner: false,
       maxUploadBytes: 2_147_483_648,
+      indexer: false,
     });
     assert.equal(readRuntimeConfig({ MEDLEDGER_CHAIN_ID: '424242' }, deployed).chain.name, 'Chain 424242');
     assert.throws(

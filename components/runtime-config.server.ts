@@ -47,10 +47,32 @@ function chainIdOf(value: string | undefined, deployed: DeploymentTable): number
 }
 
 /**
+ * The indexer the server forwards `/api/indexer` to (`MEDLEDGER_INDEXER_URL`), if any.
+ * @throws {@link RuntimeConfigError} when it is set but not an http(s) URL
+ */
+export function indexerUrlOf(env: RuntimeEnv = process.env): string | undefined {
+  const value = env.MEDLEDGER_INDEXER_URL?.trim();
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RuntimeConfigError(`MEDLEDGER_INDEXER_URL=${JSON.stringify(value)} is not a URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RuntimeConfigError(
+      `MEDLEDGER_INDEXER_URL=${JSON.stringify(value)} must be the indexer's http(s) address.`,
+    );
+  }
+  return value.replace(/\/$/, '');
+}
+
+/**
  * The runtime settings from the server's environment: `MEDLEDGER_RPC_URL`, `MEDLEDGER_CHAIN_ID`
  * (default the devnet's 31337; the build must hold a deployment for it), `MEDLEDGER_CHAIN_NAME`,
  * `MEDLEDGER_BURNER=1` (the devnet only) and `MEDLEDGER_MAX_UPLOAD_BYTES` (the upload limit the
- * `/api/ipfs` proxy enforces, so the file picker can say it before anything is encrypted).
+ * `/api/ipfs` proxy enforces, so the file picker can say it before anything is encrypted) and
+ * `MEDLEDGER_INDEXER_URL` (an indexer the browser reads lists through, by `/api/indexer`).
  *
  * @param env - the environment to read
  * @param deployed - the deployments this build holds (the generated deployments file)
@@ -76,5 +98,5 @@ export function readRuntimeConfig(
   } catch (error) {
     throw new RuntimeConfigError(error instanceof Error ? error.message : String(error));
   }
-  return { rpcUrl, chain: { id: chainId, name }, burner, maxUploadBytes };
+  return { rpcUrl, chain: { id: chainId, name }, burner, maxUploadBytes, indexer: indexerUrlOf(env) !== undefined };
 }

@@ -22,6 +22,11 @@ export interface RuntimeConfig {
   readonly burner: boolean;
   /** Largest upload the server's `/api/ipfs` proxy takes, in bytes (`MEDLEDGER_MAX_UPLOAD_BYTES`). */
   readonly maxUploadBytes: number;
+  /**
+   * Whether the server has an indexer (`MEDLEDGER_INDEXER_URL`): the browser then reads its lists
+   * through this app's `/api/indexer` and verifies them against the chain.
+   */
+  readonly indexer: boolean;
 }
 
 const RuntimeConfigContext = createContext<RuntimeConfig | undefined>(undefined);

@@ -11,7 +11,7 @@ import { browserBlobCache } from '../lib/ipfs/idb-cache';
 import { type ReadLog, createReadLog } from '../lib/records/read-log';
 import type { Vault } from '../lib/records/vault';
 import { useIdentityStore } from './identity-store';
-import { useMedLedgerChain } from './runtime-config';
+import { useMedLedgerChain, useRuntimeConfig } from './runtime-config';
 
 type SigningClient = WalletClient<Transport, Chain | undefined, Account>;
 
@@ -22,6 +22,7 @@ type SigningClient = WalletClient<Transport, Chain | undefined, Account>;
 export function useChainContext(): { context?: ChainContext; wrongNetwork: boolean; connected: boolean } {
   const connection = useConnection();
   const { id: chainId } = useMedLedgerChain();
+  const { indexer } = useRuntimeConfig();
   const publicClient = usePublicClient({ chainId });
   const { data: walletClient } = useWalletClient();
   const wrongNetwork = connection.isConnected && connection.chainId !== chainId;
@@ -29,14 +30,20 @@ export function useChainContext(): { context?: ChainContext; wrongNetwork: boole
   const context = useMemo<ChainContext | undefined>(() => {
     if (!publicClient) return undefined;
     const deployment = deploymentFor(chainId);
-    if (!connection.isConnected || wrongNetwork || !address) return { publicClient: publicClient as PublicClient, deployment };
+    // Lists through this app's indexer proxy when the server has one; verified against the chain either way.
+    const reads = {
+      publicClient: publicClient as PublicClient,
+      deployment,
+      ...(indexer ? { indexerUrl: `${window.location.origin}/api/indexer` } : {}),
+    };
+    if (!connection.isConnected || wrongNetwork || !address) return reads;
     // MetaMask and the burner alike: wagmi's wallet client over the connector's EIP-1193 provider.
     const signer =
       walletClient && walletClient.account.address.toLowerCase() === address.toLowerCase()
         ? (walletClient as unknown as SigningClient)
         : undefined;
-    return { publicClient: publicClient as PublicClient, walletClient: signer, account: address, deployment };
-  }, [publicClient, walletClient, address, connection.isConnected, wrongNetwork, chainId]);
+    return { ...reads, walletClient: signer, account: address };
+  }, [publicClient, walletClient, address, connection.isConnected, wrongNetwork, chainId, indexer]);
   return { context, wrongNetwork, connected: connection.isConnected };
 }
 
