@@ -2,13 +2,14 @@
 pragma solidity ^0.8.28;
 
 import {IPatientRegistry} from "../interfaces/IPatientRegistry.sol";
+import {ActivityChains} from "./ActivityChains.sol";
 
 /**
  * @dev Self-registration of patients by wallet. A patient publishes only an X25519 encryption public key
  * (set by their own wallet, so no frontend can substitute one) and the CID of their encrypted FHIR
  * profile. No name, age or any other personal data is stored, logged or reverted with.
  */
-abstract contract PatientRegistry is IPatientRegistry {
+abstract contract PatientRegistry is ActivityChains, IPatientRegistry {
     /// @dev Longest CID accepted (CIDv1 sha2-256 is 36 bytes; room for other hashes and codecs).
     uint256 public constant MAX_CID_LENGTH = 128;
 
@@ -28,6 +29,7 @@ abstract contract PatientRegistry is IPatientRegistry {
         _checkCid(profileCid);
         patient.encryptionKey = encryptionKey;
         patient.registeredAt = uint40(block.timestamp);
+        _openChain(msg.sender);
         emit PatientRegistered(msg.sender, encryptionKey, profileCid);
     }
 

@@ -39,6 +39,7 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, ActivityCh
         info.kind = kind;
         info.credentialHash = credentialHash;
         info.registeredAt = uint40(block.timestamp);
+        _openChain(provider);
         _chainDirectoryEvent(ProviderRegistered.selector, provider, msg.sender, abi.encode(kind, credentialHash));
         emit ProviderRegistered(provider, kind, credentialHash, msg.sender);
     }

@@ -5,7 +5,17 @@
  * trusted; this folds them into a chain and compares length and head with what the contract holds at
  * the same block, so one omitted, added, altered or reordered event is caught.
  */
-import { type Address, type ContractEventName, type Hex, concatHex, keccak256, pad, sliceHex, zeroAddress } from 'viem';
+import {
+  type Address,
+  type ContractEventName,
+  type Hex,
+  concatHex,
+  keccak256,
+  pad,
+  sliceHex,
+  toHex,
+  zeroAddress,
+} from 'viem';
 
 import { IntegrityError } from '../errors';
 import type { ChainContext } from './client';
@@ -46,9 +56,12 @@ export function eventLeaf(log: Pick<EventLog, 'topics' | 'data'>): Hex {
   return keccak256(concatHex([topic0, topic1, topic2, keccak256(log.data)]));
 }
 
-/** Folds logs into a chain: `head = bytes24(keccak256(head ‖ leaf))`, from a zero head. */
+/** The head of every chain before its first event (`ActivityChains.GENESIS`). */
+export const CHAIN_GENESIS: Hex = sliceHex(keccak256(toHex('MedLedger.ActivityChain')), 0, 24);
+
+/** Folds logs into a chain: `head = bytes24(keccak256(head ‖ leaf))`, from {@link CHAIN_GENESIS}. */
 export function foldChain(logs: readonly Pick<EventLog, 'topics' | 'data'>[]): { length: bigint; head: Hex } {
-  let head: Hex = pad('0x', { size: 24 });
+  let head: Hex = CHAIN_GENESIS;
   for (const log of logs) head = sliceHex(keccak256(concatHex([head, eventLeaf(log)])), 0, 24);
   return { length: BigInt(logs.length), head };
 }

@@ -1099,6 +1099,19 @@ export const medLedgerAbi = [
   },
   {
     "inputs": [],
+    "name": "GENESIS",
+    "outputs": [
+      {
+        "internalType": "bytes24",
+        "name": "",
+        "type": "bytes24"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "MAX_BATCH",
     "outputs": [
       {

@@ -85,7 +85,7 @@ describe('eraseRecords against planted CIDs (devnet + embedded IPFS node)', () =
       source: pdf('A: other scan'),
       title: 'A scan',
     });
-    // CIDs are public (RecordAdded events); the lab needs no key to name them.
+    // CIDs are public (RecordsAdded events); the lab needs no key to name them.
     const planted: DocumentReference = {
       resourceType: 'DocumentReference',
       status: 'current',

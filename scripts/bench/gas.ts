@@ -11,16 +11,17 @@ import { CONSENT_TYPES } from '../../lib/records/consent';
 import type { MedLedger } from '../../typechain-types';
 
 /**
- * Upper bounds a change must not cross. grant, revoke and logAccess were raised (from 60,000, 40,000 and
- * 40,000) when consent and audit events started extending activity chains: a grant writes both parties'
- * chain slots (a fresh one, about 20,000 gas, for a provider's first chained event), a revocation both,
- * a logged read the patient's.
+ * Upper bounds a change must not cross. grant, revoke, requestAccess and logAccess were raised (from
+ * 60,000, 40,000, 40,000 and 40,000) when consent and audit events started extending event chains: a
+ * grant, revocation or request writes both parties' chain slots, a logged read the patient's.
+ * Registration opens the account's chain (writes its slot once), so no consent event pays for a fresh
+ * slot; registerProvider (admin-only, once per provider) has no target.
  */
 const TARGETS: Record<string, number> = {
   registerPatient: 100_000,
-  grant: 85_000,
+  grant: 70_000,
   revoke: 50_000,
-  requestAccess: 40_000,
+  requestAccess: 45_000,
   addRecord: 65_000,
   addRecordsPer10: 35_000,
   addRecordsPer100: 6_000,

@@ -18,11 +18,12 @@ import {
   networkHelpers,
   registeredFixture,
 } from './fixtures';
-import { type RawLog, chainLeaf, foldChain, packHeaders, priorBatchOf } from './history';
+import { CHAIN_GENESIS, type RawLog, chainLeaf, foldChain, packHeaders, priorBatchOf } from './history';
 
 const { loadFixture, time } = networkHelpers;
 
-const EMPTY_HEAD = ethers.zeroPadValue('0x', 24);
+/** What every chain starts from (`ActivityChains.GENESIS`). */
+const EMPTY_HEAD = CHAIN_GENESIS;
 
 /**
  * A realistic day, every transaction's receipt logs kept in order: registrations, a grant and a narrowing

@@ -158,6 +158,9 @@ export function chainRules(medLedger: MedLedger) {
 }
 
 /** A chained event's leaf: keccak256(abi.encode(topic0, topic1, topic2, keccak256(data))), absent topics zero. */
+/** The head of every chain before its first event (`ActivityChains.GENESIS`). */
+export const CHAIN_GENESIS = ethers.dataSlice(ethers.id('MedLedger.ActivityChain'), 0, 24);
+
 export function chainLeaf(log: RawLog): string {
   return ethers.keccak256(
     ethers.AbiCoder.defaultAbiCoder().encode(
@@ -176,7 +179,7 @@ export function foldChain(medLedger: MedLedger, logs: readonly RawLog[], account
   const rules = chainRules(medLedger);
   const ledger = ethers.getAddress(medLedger.target as string);
   const topic = ethers.zeroPadValue(account, 32).toLowerCase();
-  let chain: ActivityChain = { length: 0n, head: ethers.zeroPadValue('0x', 24) };
+  let chain: ActivityChain = { length: 0n, head: CHAIN_GENESIS };
   for (const log of logs) {
     if (ethers.getAddress(log.address) !== ledger) continue;
     const topic0 = log.topics[0]!;

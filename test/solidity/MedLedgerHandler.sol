@@ -603,8 +603,9 @@ contract MedLedgerHandler {
     }
 
     /// @dev `account`'s chain as folded from the logs.
-    function foldedChain(address account) external view returns (Chain memory) {
-        return _foldedChains[account];
+    function foldedChain(address account) external view returns (Chain memory chain) {
+        chain = _foldedChains[account];
+        if (chain.head == bytes24(0)) chain.head = medLedger.GENESIS();
     }
 
     /// @dev What the model says `hasAccess` must answer.
@@ -679,7 +680,8 @@ contract MedLedgerHandler {
 
     function _fold(address account, bytes32 leaf) private {
         Chain storage chain = _foldedChains[account];
-        chain.head = bytes24(keccak256(abi.encodePacked(chain.head, leaf)));
+        bytes24 head = chain.head == bytes24(0) ? medLedger.GENESIS() : chain.head;
+        chain.head = bytes24(keccak256(abi.encodePacked(head, leaf)));
         ++chain.length;
     }
 
