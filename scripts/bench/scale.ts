@@ -16,8 +16,10 @@
  *
  * Every list figure is the median of 11 wall-clock runs after 2 warm-up runs, rotating among five
  * patients (and doctors). Records are written by the patients themselves through `addRecords` (one
- * packed batch of 100 each), one transaction per block, as a busy chain would hold them. Their CIDs
- * point at nothing: listing verifies headers against the chain and never fetches ciphertext.
+ * packed batch of 100 each), 40 transactions a block with 200 empty blocks after each (about 100,000
+ * blocks at a million records: a real chain's writes are spread over mostly empty blocks, and an RPC
+ * capped at 10,000 blocks per log query must page through them). Their CIDs point at nothing: listing
+ * verifies headers against the chain and never fetches ciphertext.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -45,6 +47,14 @@ const SAMPLE_PATIENTS = 5;
 const MAX_LOG_BLOCKS = 10_000;
 /** JSON-RPC requests per HTTP batch while filling the chain. */
 const SEND_BATCH = 100;
+/** Transactions per block while filling: a busy block, well under the 30M gas limit. */
+const TXS_PER_BLOCK = 40;
+/**
+ * Empty blocks mined after each block of transactions, so the chain spans blocks as a real one does
+ * (mostly empty blocks between writes): about 100,000 blocks at a million records, which an RPC that
+ * caps `eth_getLogs` at 10,000 blocks answers only page by page.
+ */
+const EMPTY_BLOCKS_BETWEEN = 200;
 
 const TARGETS = { listRecordsIndexerMs: 200, auditIndexerMs: 300, providerPatientsIndexerMs: 300 };
 
@@ -95,6 +105,24 @@ function rpcSender(rpcUrl: string) {
   };
 }
 
+type Send = ReturnType<typeof rpcSender>;
+
+/**
+ * Mines `requests` (transactions) {@link TXS_PER_BLOCK} to a block, each block followed by
+ * {@link EMPTY_BLOCKS_BETWEEN} empty ones, and fails unless every transaction succeeded.
+ */
+async function mineTransactions(send: Send, requests: { method: string; params: unknown[] }[]): Promise<void> {
+  for (let start = 0; start < requests.length; start += TXS_PER_BLOCK) {
+    const hashes = (await send(requests.slice(start, start + TXS_PER_BLOCK))) as Hex[];
+    await send(Array.from({ length: 1 + EMPTY_BLOCKS_BETWEEN }, () => ({ method: 'evm_mine', params: [] })));
+    const receipts = (await send(hashes.map((hash) => ({ method: 'eth_getTransactionReceipt', params: [hash] })))) as ({
+      status: Hex;
+    } | null)[];
+    const failed = receipts.filter((receipt) => receipt?.status !== '0x1').length;
+    if (failed > 0) throw new Error(`${failed} of ${hashes.length} transactions failed while filling the chain.`);
+  }
+}
+
 type Call = Parameters<typeof encodeFunctionData<typeof medLedgerAbi>>[0];
 
 function transaction(from: Address, to: Address, call: Call, gas: number) {
@@ -137,7 +165,9 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
         { method: 'hardhat_setBalance', params: [doctor, toHex(10n ** 20n)] },
       ]),
     );
-    await send(
+    await send([{ method: 'evm_setAutomine', params: [false] }]);
+    await mineTransactions(
+      send,
       doctors.map((doctor, index) =>
         transaction(
           ADMIN,
@@ -151,7 +181,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
         ),
       ),
     );
-    await send(
+    await mineTransactions(
+      send,
       doctors.map((doctor) =>
         transaction(
           doctor,
@@ -176,7 +207,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
           { method: 'hardhat_setBalance', params: [patient, toHex(10n ** 19n)] },
         ]),
       );
-      await send(
+      await mineTransactions(
+        send,
         fresh.map((patient) =>
           transaction(
             patient,
@@ -191,7 +223,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
         ),
       );
       const categories = Object.values(RECORD_CATEGORIES);
-      await send(
+      await mineTransactions(
+        send,
         fresh.map((patient) =>
           transaction(
             patient,
@@ -215,7 +248,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
           ),
         ),
       );
-      await send(
+      await mineTransactions(
+        send,
         fresh.map((patient, index) =>
           transaction(
             patient,
@@ -231,7 +265,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
       );
       // A doctor's read of five records, logged, for one patient in ten.
       const audited = fresh.filter((_, index) => (firstIndex + index) % 10 === 0);
-      await send(
+      await mineTransactions(
+        send,
         audited.map((patient) => {
           const index = patients.indexOf(patient);
           return transaction(
@@ -346,7 +381,9 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
       runs: RUNS,
       warmUpRuns: WARM_UP,
       samplePatients: SAMPLE_PATIENTS,
-      indexer: 'Ponder (embedded PGlite), fresh per checkpoint',
+      txsPerBlock: TXS_PER_BLOCK,
+      emptyBlocksBetween: EMPTY_BLOCKS_BETWEEN,
+      indexer: 'Ponder 0.16 (embedded PGlite), a fresh one per checkpoint',
     },
     machine: {
       cpu: os.cpus()[0]?.model,
