@@ -100,7 +100,8 @@ const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
  */
 async function spawnIpfsNode(dataDir: string): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
   const script = path.resolve(import.meta.dirname, '../ipfs-node.ts');
-  const args = ['--import', 'tsx', script, '--data-dir', dataDir, '--api-port', '0', '--gateway-port', '0'];
+  // The node flag of `npm run ipfs` (see package.json and docs/deployment.md): a small young generation.
+  const args = ['--max-semi-space-size=4', '--import', 'tsx', script, '--data-dir', dataDir, '--api-port', '0', '--gateway-port', '0'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout });
