@@ -26,7 +26,6 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 
 import { type Address, type Hex, encodeFunctionData, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -67,18 +66,27 @@ async function startDevnetProcess(): Promise<{ rpcUrl: string; deployment: Deplo
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.resolve(import.meta.dirname, 'lib/devnet-process.ts')],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    if (line.startsWith('{')) {
-      const started = JSON.parse(line) as { rpcUrl: string; deployment: Deployment };
-      return { ...started, child };
-    }
-  }
-  throw new Error('The devnet process exited before it was ready.');
+  // Its output is read for as long as it runs: a pipe nobody drains blocks or breaks the writer.
+  const started = await new Promise<{ rpcUrl: string; deployment: Deployment }>((resolve, reject) => {
+    let pending = '';
+    let ready = false;
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (ready) return void process.stderr.write(chunk);
+      pending += chunk.toString();
+      const line = pending.split('\n').find((candidate) => candidate.startsWith('{'));
+      if (line) {
+        ready = true;
+        resolve(JSON.parse(line) as { rpcUrl: string; deployment: Deployment });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      if (!ready) reject(new Error(`The devnet process exited (${signal ?? code}) before it was ready.`));
+      else if (signal !== 'SIGTERM') console.error(`The devnet process exited (${signal ?? code}).`);
+    });
+  });
+  return { ...started, child };
 }
 
 /** Sends JSON-RPC requests in batches and fails on the first error. */
