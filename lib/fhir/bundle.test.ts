@@ -45,8 +45,14 @@ function syntheaLike() {
       entry('urn:uuid:5b3a4c8e-1f2d-4e6a-9b7c-000000000004', {
         resourceType: 'Claim',
         status: 'active',
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'institutional' }] },
+        use: 'claim',
         patient: { reference: patientUrl },
-        item: [{ sequence: 1, encounter: [{ reference: encounterUrl }] }],
+        created: '2021-03-02T10:15:00+00:00',
+        provider: { display: 'Clinic' },
+        priority: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/processpriority', code: 'normal' }] },
+        item: [{ sequence: 1, productOrService: { text: 'Encounter' }, encounter: [{ reference: encounterUrl }] }],
+        insurance: [{ sequence: 1, focal: true, coverage: { display: 'private' } }],
       }),
     ],
   };

@@ -58,3 +58,40 @@ export const PRIMITIVES: Readonly<Record<string, Check>> = {
   instant: text(INSTANT, 'instant (date and time with seconds and a time zone)'),
   time: text(TIME, 'time (hh:mm:ss)'),
 };
+
+/** JSON type each primitive is written as; a value of another JSON type is a structure error. */
+export function primitiveJsonType(type: string): 'boolean' | 'number' | 'string' {
+  if (type === 'boolean') return 'boolean';
+  return type === 'integer' || type === 'positiveInt' || type === 'unsignedInt' || type === 'decimal'
+    ? 'number'
+    : 'string';
+}
+
+/** Year, month and day of a date or dateTime as written, and its instant when it has a time. */
+function dateParts(value: string): { parts: number[]; instant?: number } | undefined {
+  if (!DATE_TIME.test(value)) return undefined;
+  const parts = value.slice(0, 10).split('-').map(Number);
+  return value.length > 10 ? { parts, instant: Date.parse(value) } : { parts };
+}
+
+/**
+ * Compares two FHIR dates or dateTimes as FHIRPath does: at the precision both have, and undecided
+ * (undefined) when they agree there but one is more precise (`2021-03-01` vs `2021-03-01T10:00:00Z`).
+ * @param a - a date or dateTime
+ * @param b - a date or dateTime
+ * @returns negative, zero or positive as `a` is before, equal to or after `b`; undefined if undecided or invalid
+ */
+export function compareDateTimes(a: string, b: string): number | undefined {
+  const left = dateParts(a);
+  const right = dateParts(b);
+  if (!left || !right) return undefined;
+  if (left.instant !== undefined && right.instant !== undefined) return Math.sign(left.instant - right.instant);
+  const shared = Math.min(left.parts.length, right.parts.length);
+  for (let index = 0; index < shared; index++) {
+    const difference = (left.parts[index] as number) - (right.parts[index] as number);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  const leftPrecision = left.parts.length + (left.instant === undefined ? 0 : 1);
+  const rightPrecision = right.parts.length + (right.instant === undefined ? 0 : 1);
+  return leftPrecision === rightPrecision ? 0 : undefined;
+}
