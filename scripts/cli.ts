@@ -49,6 +49,7 @@ import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
 import { providerCommands } from './cli/providers';
 import { assessRiskFile } from './cli/risk';
+import { validateCommands } from './cli/validate';
 
 const USAGE = `usage: medledger <command> [options] [--json]
   patient register [--name TEXT] [--birth-date YYYY-MM-DD] [--gender male|female|other|unknown]
@@ -81,7 +82,10 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     (patient; no transaction, no fee)
   consent-submit URL_OR_FRAGMENT                    submit a patient's consent link (provider)
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle; model approval from the
-                                                    chain's ModelRegistry when one answers, else not checked`;
+                                                    chain's ModelRegistry when one answers, else not checked
+  validate FILE…                                    FHIR R4 structural validation, offline (no chain):
+                                                    each file valid or its issues by FHIR path; --json
+                                                    one OperationOutcome per file per line; exit 1 on errors`;
 
 interface Io {
   json: boolean;
@@ -460,6 +464,7 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   ...consentCommands({ vault: vaultFromEnv, address }),
+  ...validateCommands(),
   ...providerCommands({
     chain: chainFromEnv,
     readChain: () =>
