@@ -47,6 +47,7 @@ import { parseExpiry, parseScopes } from './cli/args';
 import { auditStoryLines, runAuditExport } from './cli/audit';
 import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
+import { fhirServerCommands } from './cli/fhir-server';
 import { providerCommands } from './cli/providers';
 import { assessRiskFile } from './cli/risk';
 import { validateCommands } from './cli/validate';
@@ -77,6 +78,10 @@ const USAGE = `usage: medledger <command> [options] [--json]
   audit [--patient ADDRESS] [--format csv|fhir [--out FILE]]
                                                     who did and read what, when; csv or a FHIR
                                                     Bundle of AuditEvents as the web app exports
+  fhir-server [--port 8090] [--host 127.0.0.1] [--purpose treatment]
+                                                    a FHIR R4 API (search, $everything, bulk
+                                                    $export) of the records this wallet may read,
+                                                    decrypted here; provider reads logged on-chain
   consent-link PROVIDER --scopes … --expires 30d [--valid 1d] [--origin URL]
                                                     a signed consent link to hand a provider
                                                     (patient; no transaction, no fee)
@@ -464,6 +469,10 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   ...consentCommands({ vault: vaultFromEnv, address }),
+  ...fhirServerCommands({
+    chain: chainFromEnv,
+    ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
+  }),
   ...validateCommands(),
   ...providerCommands({
     chain: chainFromEnv,
@@ -499,6 +508,9 @@ const OPTIONS = {
   origin: { type: 'string' },
   'accept-mismatch': { type: 'boolean', default: false },
   at: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  purpose: { type: 'string' },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */
