@@ -4,6 +4,7 @@
  *   MEDLEDGER_RPC_URL       chain RPC (default http://127.0.0.1:8545)
  *   MEDLEDGER_IPFS_API_URL  Kubo RPC API of an IPFS node (default http://127.0.0.1:5001)
  *   MEDLEDGER_PRIVATE_KEY   the acting wallet (a public devnet key is refused on any other chain)
+ *   MEDLEDGER_APP_URL       the web app, whose API serves SMART Health Links (default http://127.0.0.1:3000)
  * Every command takes --json for machine-readable output and exits non-zero with a clear message.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -49,6 +50,7 @@ import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
 import { fhirServerCommands } from './cli/fhir-server';
 import { providerCommands } from './cli/providers';
+import { shareCommands } from './cli/share';
 import { assessRiskFile } from './cli/risk';
 import { validateCommands } from './cli/validate';
 
@@ -86,6 +88,11 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     a signed consent link to hand a provider
                                                     (patient; no transaction, no fee)
   consent-submit URL_OR_FRAGMENT                    submit a patient's consent link (provider)
+  share create --categories allergy,medication,…|all --expires 7d [--passcode TEXT] [--label TEXT]
+                                                    a SMART Health Link to those records (patient),
+                                                    served by the app at MEDLEDGER_APP_URL
+  share list                                        your links, their status and who opened them
+  share revoke ID                                   end a link; the app deletes its encrypted file
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle; model approval from the
                                                     chain's ModelRegistry when one answers, else not checked
   validate FILE…                                    FHIR R4 structural validation, offline (no chain):
@@ -469,6 +476,7 @@ const COMMANDS: Record<string, Handler> = {
   },
 
   ...consentCommands({ vault: vaultFromEnv, address }),
+  ...shareCommands({ vault: vaultFromEnv, chain: chainFromEnv }),
   ...fhirServerCommands({
     chain: chainFromEnv,
     ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
@@ -508,6 +516,9 @@ const OPTIONS = {
   origin: { type: 'string' },
   'accept-mismatch': { type: 'boolean', default: false },
   at: { type: 'string' },
+  categories: { type: 'string' },
+  passcode: { type: 'string' },
+  label: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   purpose: { type: 'string' },

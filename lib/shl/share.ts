@@ -11,6 +11,7 @@ import { RECORD_CATEGORIES, type RecordCategoryName } from '../chain/categories'
 import type { ChainContext } from '../chain';
 import { AccessDeniedError, MedLedgerError, NotFoundError, ValidationError } from '../errors';
 import { exportBundleRecords } from '../records/bundle';
+import { readProfile } from '../records/profile';
 import type { ProgressListener } from '../records/progress';
 import { type Vault, actorOf } from '../records/vault';
 import { decryptJwe, encryptJwe } from './jwe';
@@ -132,7 +133,14 @@ export async function createHealthLink(vault: Vault, options: CreateLinkOptions)
     categories: codes,
     onProgress: options.onProgress,
   });
-  const resources = bundle.entry?.length ?? 0;
+  const entries = [...(bundle.entry ?? [])];
+  // The registration profile is not one of the records: add it when the profile is shared and no
+  // imported Patient record stands for it.
+  if (options.categories.includes('profile') && !entries.some((entry) => entry.resource?.resourceType === 'Patient')) {
+    const profile = await readProfile(vault, patient).catch(() => undefined);
+    if (profile) entries.unshift({ resource: profile.resource });
+  }
+  const resources = entries.length;
   if (resources === 0) {
     throw new ValidationError(
       [{ path: 'categories', message: 'you have no readable records of these categories' }],
@@ -142,7 +150,7 @@ export async function createHealthLink(vault: Vault, options: CreateLinkOptions)
   options.onProgress?.({ step: 'encrypt' });
   const key = random256();
   const id = random256();
-  const shared: Bundle = { ...bundle, timestamp: new Date().toISOString() };
+  const shared: Bundle = { ...bundle, timestamp: new Date().toISOString(), entry: entries };
   const jwe = await encryptJwe(new TextEncoder().encode(JSON.stringify(shared)), key, { cty: FHIR_JSON, zip: true });
   const params: CreateLinkParams = {
     exp: options.exp,
