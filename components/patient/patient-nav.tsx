@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/patient', label: 'Records' },
   { href: '/patient/add', label: 'Add a record' },
   { href: '/patient/access', label: 'Access & sharing' },
+  { href: '/patient/share', label: 'Health links' },
   { href: '/patient/audit', label: 'Audit trail' },
   { href: '/patient/insights', label: 'Risk scores' },
 ];

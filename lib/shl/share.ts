@@ -7,7 +7,7 @@
  */
 import type { Bundle } from '@medplum/fhirtypes';
 
-import { RECORD_CATEGORIES, type RecordCategoryName } from '../chain/categories';
+import { CATEGORY_ORDER, RECORD_CATEGORIES, type RecordCategoryName } from '../chain/categories';
 import type { ChainContext } from '../chain';
 import { AccessDeniedError, MedLedgerError, NotFoundError, ValidationError } from '../errors';
 import { exportBundleRecords } from '../records/bundle';
@@ -30,12 +30,12 @@ import { ALL_LINKS, type OwnerAction, signOwnerRequest } from './signed-request'
 import type { CreateLinkParams, LinkSummary } from './types';
 
 /**
- * The categories a link can share. Documents are left out: their files are encrypted under the
+ * The categories a link can share, in display order. Documents are left out: their files are encrypted under the
  * record's own keys on IPFS, which a receiver of the link cannot open.
  */
-export const SHAREABLE_CATEGORIES: readonly RecordCategoryName[] = (
-  Object.keys(RECORD_CATEGORIES) as RecordCategoryName[]
-).filter((name) => name !== 'document');
+export const SHAREABLE_CATEGORIES: readonly RecordCategoryName[] = CATEGORY_ORDER.map(({ name }) => name).filter(
+  (name) => name !== 'document',
+);
 
 /**
  * Category names as the CLI takes them: `allergy,medication` or `all`.
