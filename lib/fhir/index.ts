@@ -2,7 +2,7 @@
  * FHIR R4 for MedLedger: parsing and structural validation of the resources a patient record holds,
  * Bundle import/export, files as DocumentReference + encrypted attachment, and resources in words.
  */
-export { parseJson } from './json';
+export { numberJson, parseJson, stringifyJson } from './json';
 export { isModelledResourceType, resourceIssues, validateResource } from './validate';
 export { aboutOwner, comparePatients, hasDemographics, patientLabel, type PatientComparison } from './patient';
 export {
