@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { RECORD_CATEGORIES } from '../chain/categories';
 import { ValidationError } from '../errors';
 import { exportBundle, importBundle } from './bundle';
+import { stringifyJson } from './json';
 
 const patientUrl = 'urn:uuid:5b3a4c8e-1f2d-4e6a-9b7c-000000000001';
 const encounterUrl = 'urn:uuid:5b3a4c8e-1f2d-4e6a-9b7c-000000000002';
@@ -92,6 +93,23 @@ describe('importBundle / exportBundle', () => {
       const stored = imported.records.map((record) => JSON.parse(JSON.stringify(record)));
       assert.deepEqual(exportBundle(stored, { envelope: imported.envelope }), JSON.parse(text), type);
     }
+  });
+
+  it('keeps every decimal as written, from the file to the exported text', () => {
+    const original = syntheaLike();
+    original.type = 'collection';
+    for (const entry of original.entry) delete (entry as { request?: unknown }).request;
+    const text = JSON.stringify(original)
+      .replace('"value":27.4', '"value":29.0')
+      .replace('"valueCode":"F"}', '"valueCode":"F"},{"url":"urn:daly","valueDecimal":0.0}')
+      .replace(
+        '"sequence":1',
+        '"sequence":1,"net":{"value":-0.50},"factor":1.00e3,"unitPrice":{"value":12345678901234567890.123}',
+      );
+    for (const token of ['29.0', '0.0', '-0.50', '1.00e3', '12345678901234567890.123']) assert.ok(text.includes(token));
+    const imported = importBundle(text);
+    assert.equal((imported.records[2]!.resource as { valueQuantity?: { value?: number } }).valueQuantity?.value, 29);
+    assert.equal(stringifyJson(exportBundle(imported.records, { envelope: imported.envelope })), text);
   });
 
   it('adds requests for a transaction export and drops them for a collection', () => {

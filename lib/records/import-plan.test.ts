@@ -16,7 +16,13 @@ function inRecord(input: unknown, firstId = 1n): OpenRecord[] {
     ok: true,
     header: { recordId: firstId + BigInt(index), category, supersedes: 0n } as RecordHeader,
     cid: `cid-${index}`,
-    context: { patient: '0x0', recordUid: `0x${String(index).padStart(64, '0')}` as Hex, version: 1, category, epoch: 0 },
+    context: {
+      patient: '0x0',
+      recordUid: `0x${String(index).padStart(64, '0')}` as Hex,
+      version: 1,
+      category,
+      epoch: 0,
+    },
     payload: { resource, entry },
     dataKey: new Uint8Array(32),
     superseded: false,
@@ -25,7 +31,10 @@ function inRecord(input: unknown, firstId = 1n): OpenRecord[] {
 
 describe('stableJson', () => {
   it('gives equal content one text whatever the key order, and drops undefined members', () => {
-    assert.equal(stableJson({ b: 1, a: [{ y: 2, x: undefined, z: 'q' }] }), stableJson({ a: [{ z: 'q', y: 2 }], b: 1 }));
+    assert.equal(
+      stableJson({ b: 1, a: [{ y: 2, x: undefined, z: 'q' }] }),
+      stableJson({ a: [{ z: 'q', y: 2 }], b: 1 }),
+    );
     assert.notEqual(stableJson({ a: [1, 2] }), stableJson({ a: [2, 1] }));
   });
 });
@@ -76,7 +85,23 @@ describe('planImport', () => {
     const plan = planImport(draftsOf(twice), existing);
     assert.equal(plan.skipped, 4);
     assert.deepEqual(plan.kinds, ['corrected', 'added']);
-    assert.deepEqual(plan.records[0]!.supersedes, { recordId: 12n, recordUid: existing[7]!.context.recordUid, version: 1 });
+    assert.deepEqual(plan.records[0]!.supersedes, {
+      recordId: 12n,
+      recordUid: existing[7]!.context.recordUid,
+      version: 1,
+    });
+  });
+
+  it("counts a decimal's precision as content: 1.0 → 1.00 corrects, the same text skips", () => {
+    const bundle = withIds(sampleBundle('plan'));
+    const text = JSON.stringify(bundle).replace(/"value":(\d+)([,}])/, '"value":$1.0$2');
+    assert.equal(text.split('.0').length, 2, 'one decimal with a trailing zero');
+    const existing = inRecord(text);
+    assert.equal(planImport(draftsOf(text), existing).skipped, 5);
+    const morePrecise = planImport(draftsOf(text.replace('.0', '.00')), existing);
+    assert.deepEqual([morePrecise.kinds, morePrecise.skipped], [['corrected'], 4]);
+    const storedWithoutPrecision = inRecord(bundle);
+    assert.deepEqual(planImport(draftsOf(text), storedWithoutPrecision).kinds, ['corrected']);
   });
 
   it('skips a resource the file repeats unchanged', () => {

@@ -8,7 +8,7 @@ import type { Resource } from '@medplum/fhirtypes';
 
 import { categoryOf } from '../chain/categories';
 import { ValidationError } from '../errors';
-import { type RecordDraft, importBundle, parseJson, resourceIssues } from '../fhir';
+import { type RecordDraft, importBundle, numberJson, parseJson, resourceIssues } from '../fhir';
 import type { OpenRecord } from './read';
 import type { NewRecord } from './write';
 
@@ -30,14 +30,20 @@ export function draftsOf(input: string | unknown): RecordDraft[] {
   return [{ resource, category: categoryOf(resource.resourceType), entry: {} }];
 }
 
-/** JSON with object keys in sorted order, so equal content has one text whatever the key order. */
+/**
+ * JSON with object keys in sorted order, so equal content has one text whatever the key order. Numbers
+ * keep the text they were parsed with: `1.0` and `1.00` are different FHIR decimals, so a file that
+ * restores a decimal's precision corrects a record that lost it.
+ */
 export function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const child = (holder: object, key: string, item: unknown) =>
+    typeof item === 'number' ? numberJson(holder, key, item) : stableJson(item);
+  if (Array.isArray(value)) return `[${value.map((item, index) => child(value, String(index), item)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, child]) => child !== undefined)
+      .filter(([, item]) => item !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, child]) => `${JSON.stringify(key)}:${stableJson(child)}`).join(',')}}`;
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${child(value, key, item)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }

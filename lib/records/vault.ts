@@ -5,6 +5,7 @@ import { type Address, type Hex, bytesToHex, hexToBytes } from 'viem';
 import type { ChainContext } from '../chain';
 import { type IdentityKey, sha256Digest } from '../crypto';
 import { AccessDeniedError, IntegrityError } from '../errors';
+import { parseJson, stringifyJson } from '../fhir/json';
 import type { BlobCache, KuboRPCClient } from '../ipfs';
 import type { ReadLog } from './read-log';
 
@@ -55,16 +56,24 @@ export async function sha256Hex(bytes: Uint8Array): Promise<Hex> {
   return bytesToHex(await sha256Digest(bytes));
 }
 
-/** Encodes a payload for encryption (UTF-8 JSON). */
+/**
+ * Encodes a payload for encryption: UTF-8 JSON, each number written with the text it was imported
+ * with (a FHIR decimal's precision is part of its value). The text is still plain JSON, so payloads
+ * written before numbers kept their text decode the same way, and a reader that parses with
+ * `JSON.parse` sees the same numbers.
+ */
 export function encodePayload(payload: RecordPayload): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(payload));
+  return new TextEncoder().encode(stringifyJson(payload));
 }
 
-/** Decodes a decrypted payload; anything that is not a payload is an integrity failure. */
+/**
+ * Decodes a decrypted payload, keeping each number's text for an export (see `parseJson`); anything
+ * that is not a payload is an integrity failure.
+ */
 export function decodePayload(plaintext: Uint8Array): RecordPayload {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    parsed = parseJson(new TextDecoder('utf-8', { fatal: true }).decode(plaintext), 'record payload');
   } catch (error) {
     throw new IntegrityError('A decrypted record is not valid JSON.', { cause: error });
   }
