@@ -25,7 +25,7 @@ import {
 import { plausibilityWarnings } from '../lib/ai/plausibility';
 import { categoryName } from '../lib/chain/categories';
 import { MedLedgerError, NotFoundError, ValidationError, describeError } from '../lib/errors';
-import { clinicalDate, clinicalSummary } from '../lib/fhir';
+import { clinicalDate, clinicalSummary, stringifyJson } from '../lib/fhir';
 import { createIpfsClient } from '../lib/ipfs';
 import {
   IdentityMismatchError,
@@ -338,7 +338,7 @@ const COMMANDS: Record<string, Handler> = {
     if (!values.out) throw new ValidationError([{ path: '--out', message: 'name the output file' }]);
     const { vault, patient } = await patientVault(values.patient as string | undefined);
     const { bundle, unreadable } = await exportBundleRecords(vault, patient, { onProgress: io.progress });
-    await writeFile(String(values.out), `${JSON.stringify(bundle, null, 2)}\n`);
+    await writeFile(String(values.out), `${stringifyJson(bundle, 2)}\n`);
     io.out(
       `Wrote ${bundle.entry?.length ?? 0} resources to ${values.out}${unreadable ? ` (${unreadable} unreadable)` : ''}.`,
       {

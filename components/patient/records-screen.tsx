@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { Address } from 'viem';
 
 import { describeError } from '../../lib/errors';
+import { stringifyJson } from '../../lib/fhir/json';
 import { exportBundleRecords } from '../../lib/records/bundle';
 import type { PipelineProgress } from '../../lib/records/progress';
 import { readProfile } from '../../lib/records/profile';
@@ -50,7 +51,7 @@ function ExportButton({ vault, patient }: { vault: Vault; patient: Address }) {
     setState({ status: 'running' });
     try {
       const { bundle, unreadable } = await exportBundleRecords(vault, patient);
-      downloadBlob(JSON.stringify(bundle, null, 2), `medledger-records-${dateStamp()}.json`, 'application/fhir+json');
+      downloadBlob(stringifyJson(bundle, 2), `medledger-records-${dateStamp()}.json`, 'application/fhir+json');
       setState({ status: 'done', count: bundle.entry?.length ?? 0, unreadable });
     } catch (error) {
       setState({ status: 'failed', message: describeError(error) });

@@ -47,6 +47,7 @@ import {
   resourceTitle,
   telecomText,
 } from '../../lib/fhir/display';
+import { stringifyJson } from '../../lib/fhir/json';
 import { conceptText, formatDate, quantityText } from './format';
 import { ObservationValue } from './observation-value';
 
@@ -718,7 +719,7 @@ export function FhirJsonDetails({ resource }: { resource: Resource }) {
   return (
     <details className="fhir-details" onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>FHIR JSON</summary>
-      {open ? <pre className="fhir-json">{JSON.stringify(resource, null, 2)}</pre> : null}
+      {open ? <pre className="fhir-json">{stringifyJson(resource, 2)}</pre> : null}
     </details>
   );
 }
