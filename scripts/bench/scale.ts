@@ -23,6 +23,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -89,6 +90,28 @@ async function startDevnetProcess(): Promise<{ rpcUrl: string; deployment: Deplo
   return { ...started, child };
 }
 
+/** POSTs one JSON body on a connection of its own (no keep-alive socket to go stale). */
+function postJson(url: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve(Buffer.concat(chunks).toString()));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** Sends JSON-RPC requests in batches and fails on the first error. */
 function rpcSender(rpcUrl: string) {
   let id = 0;
@@ -98,12 +121,13 @@ function rpcSender(rpcUrl: string) {
       const batch = requests
         .slice(start, start + SEND_BATCH)
         .map((request) => ({ jsonrpc: '2.0', id: ++id, ...request }));
-      const response = await fetch(rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(batch),
-      });
-      const answers = (await response.json()) as { id: number; result?: unknown; error?: { message: string } }[];
+      let text: string;
+      try {
+        text = await postJson(rpcUrl, JSON.stringify(batch));
+      } catch (error) {
+        throw new Error(`devnet: a batch of ${batch.length} ${batch[0]!.method} requests failed`, { cause: error });
+      }
+      const answers = JSON.parse(text) as { id: number; result?: unknown; error?: { message: string } }[];
       for (const answer of answers.sort((a, b) => a.id - b.id)) {
         if (answer.error) throw new Error(`devnet: ${answer.error.message}`);
         results.push(answer.result);
