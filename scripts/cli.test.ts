@@ -138,7 +138,11 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     ipfs = createIpfsClient(ipfsNode.apiUrl);
     chain = await connectChain({ rpcUrl: devnet.rpcUrl, deployment: devnet.deployment });
     bundleFile = path.join(workDir, 'bundle.json');
-    await writeFile(bundleFile, JSON.stringify(sampleBundle(MARKER), null, 2));
+    // A decimal whose precision JavaScript would drop (213.0 → 213): import and export must keep it.
+    await writeFile(
+      bundleFile,
+      JSON.stringify(sampleBundle(MARKER), null, 2).replace('"value": 213,', '"value": 213.0,'),
+    );
     patriaFile = path.join(workDir, 'patria.json');
     await writeFile(patriaFile, JSON.stringify(personBundle(PATRIA), null, 2));
   });
@@ -328,7 +332,9 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     const out = path.join(workDir, 'export.json');
     const exported = await cliJson<{ resources: number; unreadable: number }>('patient', 'export', '--out', out);
     assert.deepEqual(exported, { out, resources: bundle.entry!.length, unreadable: 0 });
-    const written = JSON.parse(await readFile(out, 'utf8')) as Bundle;
+    const text = await readFile(out, 'utf8');
+    assert.match(text, /"value": 213\.0,/);
+    const written = JSON.parse(text) as Bundle;
     assert.deepEqual(
       written.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),
       bundle.entry!.map(({ resource, fullUrl }) => ({ resource, fullUrl })),

@@ -10,10 +10,19 @@ import { privateKeyToAccount } from 'viem/accounts';
 
 import { startDevnet, type Devnet } from '../../scripts/devnet';
 import { RECORD_CATEGORIES, connectChain, readMedLedger, scopesFor, writeMedLedger } from '../chain';
+import { parseJson, stringifyJson } from '../fhir';
 import { createIpfsClient } from '../ipfs';
 import { startIpfsNode, type RunningIpfsNode } from '../ipfs/node';
 import { DEVNET_KEYS } from '../testing/devnet-accounts';
-import { PATRIA, largeBundle, personBundle, sampleBundle, withIds } from '../testing/fixtures';
+import {
+  DECIMAL_TOKENS,
+  PATRIA,
+  decimalBundleText,
+  largeBundle,
+  personBundle,
+  sampleBundle,
+  withIds,
+} from '../testing/fixtures';
 import {
   IdentityMismatchError,
   PartialWriteError,
@@ -53,7 +62,11 @@ describe('importing a bundle (devnet + embedded IPFS node)', () => {
   const inDays = (days: number) => Math.floor(Date.now() / 1000) + days * 86_400;
 
   async function vaultFor(key: keyof typeof DEVNET_KEYS, role: 'patient' | 'provider'): Promise<Vault> {
-    const chain = await connectChain({ rpcUrl: devnet.rpcUrl, privateKey: DEVNET_KEYS[key], deployment: devnet.deployment });
+    const chain = await connectChain({
+      rpcUrl: devnet.rpcUrl,
+      privateKey: DEVNET_KEYS[key],
+      deployment: devnet.deployment,
+    });
     const { key: identity } = await enrollWallet(chain, { role });
     return { chain, ipfs: createIpfsClient(ipfsNode.apiUrl), identity };
   }
@@ -95,10 +108,11 @@ describe('importing a bundle (devnet + embedded IPFS node)', () => {
 
   describe('whom the bundle is about', () => {
     it("refuses another person's bundle with a sentence naming both people, and writes nothing", async () => {
-      await assertRefused(() => importBundleRecords(vaults.patient!, address('patient'), personBundle(PATRIA)), 'patient', [
-        /Patria Schimmel \(born 1974-05-21\)/,
-        new RegExp(`Jane Doe-${MARKER} \\(born 1969-04-02\\)`),
-      ]);
+      await assertRefused(
+        () => importBundleRecords(vaults.patient!, address('patient'), personBundle(PATRIA)),
+        'patient',
+        [/Patria Schimmel \(born 1974-05-21\)/, new RegExp(`Jane Doe-${MARKER} \\(born 1969-04-02\\)`)],
+      );
     });
 
     it('imports a bundle about the owner, the Patient included, and says it matched', async () => {
@@ -199,11 +213,12 @@ describe('importing a bundle (devnet + embedded IPFS node)', () => {
       assert.deepEqual([report.added.length, report.corrected.length, report.skipped], [0, 1, 4]);
       assert.equal(await recordCount('patient'), before + 1n);
       const records = await readRecords(vaults.patient!, address('patient'));
-      const versions = records.filter(
-        (record) => record.ok && record.payload.resource.id === cholesterol.id,
-      );
+      const versions = records.filter((record) => record.ok && record.payload.resource.id === cholesterol.id);
       assert.deepEqual(
-        versions.map((record) => [record.superseded, record.ok && (record.payload.resource as Observation).valueQuantity?.value]),
+        versions.map((record) => [
+          record.superseded,
+          record.ok && (record.payload.resource as Observation).valueQuantity?.value,
+        ]),
         [
           [true, 213],
           [false, 198],
@@ -240,18 +255,47 @@ describe('importing a bundle (devnet + embedded IPFS node)', () => {
       });
       await assert.rejects(interrupted, (error: Error) => {
         assert.ok(error instanceof PartialWriteError);
-        assert.match(error.message, /^100 of 155 records were written .*User rejected the request.*importing the same file again/);
+        assert.match(
+          error.message,
+          /^100 of 155 records were written .*User rejected the request.*importing the same file again/,
+        );
         return true;
       });
       assert.equal(await recordCount('secondDoctor'), 100n);
       const landed = await readRecords(vault, owner);
-      assert.ok(landed.every((record) => record.ok), 'the records that landed must stay readable (still pinned)');
+      assert.ok(
+        landed.every((record) => record.ok),
+        'the records that landed must stay readable (still pinned)',
+      );
 
       const rerun = await importBundleRecords(vault, owner, bundle);
       assert.deepEqual([rerun.added.length, rerun.corrected.length, rerun.skipped], [55, 0, 100]);
       assert.equal(await recordCount('secondDoctor'), 155n);
       const { bundle: exported } = await exportBundleRecords(vault, owner);
       assert.deepEqual(contentOf(exported), contentOf(bundle));
+    });
+  });
+
+  describe('decimals', () => {
+    it('keep their text from the file through encryption and IPFS to the exported file, and re-import skips them', async () => {
+      const vault = await vaultFor('stranger', 'patient');
+      const owner = address('stranger');
+      const text = decimalBundleText(MARKER);
+      const expected = parseJson(text) as Bundle;
+      await registerPatient(vault, expected.entry![0]!.resource as Patient);
+      const report = await importBundleRecords(vault, owner, text);
+      assert.deepEqual([report.identity.status, report.added.length], ['match', expected.entry!.length]);
+
+      const { bundle: exported } = await exportBundleRecords(vault, owner);
+      const written = stringifyJson(exported, 2);
+      // What an export legitimately changes: a collection, so no requests.
+      expected.type = 'collection';
+      for (const entry of expected.entry!) delete entry.request;
+      assert.equal(written, stringifyJson(expected, 2));
+      for (const token of DECIMAL_TOKENS) assert.ok(written.includes(`: ${token}`), `${token} is not in the export`);
+
+      const again = await importBundleRecords(vault, owner, written);
+      assert.deepEqual([again.added.length, again.corrected.length, again.skipped], [0, 0, expected.entry!.length]);
     });
   });
 });

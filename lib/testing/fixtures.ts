@@ -1,4 +1,4 @@
-import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Observation, Patient, Resource } from '@medplum/fhirtypes';
 
 /**
  * A small Synthea-shaped transaction bundle built in code (tests never read ../shared): a patient, a
@@ -65,7 +65,10 @@ export function sampleBundle(marker: string): Bundle {
           clinicalStatus: {
             coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
           },
-          code: { coding: [{ system: 'http://snomed.info/sct', code: '38341003', display: 'Hypertension' }], text: marker },
+          code: {
+            coding: [{ system: 'http://snomed.info/sct', code: '38341003', display: 'Hypertension' }],
+            text: marker,
+          },
           subject: { reference: patient },
           onsetDateTime: '2020-03-01',
         },
@@ -78,7 +81,9 @@ export function sampleBundle(marker: string): Bundle {
           status: 'active',
           intent: 'order',
           medicationCodeableConcept: {
-            coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '314076', display: 'lisinopril 10 MG' }],
+            coding: [
+              { system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '314076', display: 'lisinopril 10 MG' },
+            ],
           },
           subject: { reference: patient },
           authoredOn: '2020-03-01',
@@ -169,7 +174,93 @@ export function largeBundle(count: number, marker = 'fixture'): Bundle {
       effectiveDateTime: new Date(Date.UTC(2026, 0, 1) + index * 3_600_000).toISOString(),
       valueQuantity: { value: 60 + (index % 40), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
     };
-    bundle.entry!.push({ fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, resource: observation });
+    bundle.entry!.push({
+      fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      resource: observation,
+    });
   }
   return bundle;
+}
+
+/** The decimals {@link decimalBundleText} writes, each in a form JavaScript would print differently. */
+export const DECIMAL_TOKENS = ['0.0', '29.0', '-0.50', '1.00e3', '1.50E+2', '12345678901234567890.123'] as const;
+
+/**
+ * A Synthea-like transaction as JSON text, with decimals as Synthea writes them (the Patient's DALY
+ * `0.0` and QALY `29.0` extensions, an ExplanationOfBenefit paying `0.0` of `29.0`) and the other forms
+ * FHIR JSON allows (`-0.50`, `1.00e3`, `1.50E+2`, `12345678901234567890.123`). Text, because a parsed
+ * object has already lost them.
+ */
+export function decimalBundleText(marker = 'fixture'): string {
+  const uuid = (n: number) => `9d1f0c2e-5b7a-4c3d-8e9f-${String(n).padStart(12, '0')}`;
+  const decimal = (token: (typeof DECIMAL_TOKENS)[number]) => `#decimal:${token}` as unknown as number;
+  const patient = { reference: `urn:uuid:${uuid(1)}` };
+  const usd = (token: (typeof DECIMAL_TOKENS)[number]) => ({ value: decimal(token), currency: 'USD' as const });
+  const quantity = (token: (typeof DECIMAL_TOKENS)[number]) => ({
+    value: decimal(token),
+    unit: 'kg/m2',
+    system: 'http://unitsofmeasure.org',
+    code: 'kg/m2',
+  });
+  const resources: Resource[] = [
+    {
+      resourceType: 'Patient',
+      id: uuid(1),
+      extension: [
+        {
+          url: 'http://synthetichealth.github.io/synthea/disability-adjusted-life-years',
+          valueDecimal: decimal('0.0'),
+        },
+        { url: 'http://synthetichealth.github.io/synthea/quality-adjusted-life-years', valueDecimal: decimal('29.0') },
+      ],
+      name: [{ use: 'official', family: `Decimal-${marker}`, given: ['Dora'] }],
+      gender: 'female',
+      birthDate: '1992-03-14',
+    },
+    {
+      resourceType: 'Observation',
+      id: uuid(2),
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '39156-5', display: 'Body Mass Index' }] },
+      subject: patient,
+      effectiveDateTime: '2021-03-02T10:00:00+00:00',
+      valueQuantity: quantity('29.0'),
+      component: [
+        { code: { text: 'change' }, valueQuantity: quantity('-0.50') },
+        { code: { text: 'scaled' }, valueQuantity: quantity('1.00e3') },
+        { code: { text: 'upper' }, valueQuantity: quantity('1.50E+2') },
+        { code: { text: 'precise' }, valueQuantity: quantity('12345678901234567890.123') },
+      ],
+    },
+    {
+      resourceType: 'ExplanationOfBenefit',
+      id: uuid(3),
+      status: 'active',
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+      use: 'claim',
+      patient,
+      created: '2021-03-02T10:30:00+00:00',
+      insurer: { display: 'Medicaid' },
+      provider: { display: 'Dr. Example' },
+      outcome: 'complete',
+      insurance: [{ focal: true, coverage: { display: 'Medicaid' } }],
+      total: [
+        {
+          category: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adjudication', code: 'submitted' }] },
+          amount: usd('29.0'),
+        },
+      ],
+      payment: { amount: usd('0.0') },
+    },
+  ];
+  const bundle: Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: resources.map((resource) => ({
+      fullUrl: `urn:uuid:${resource.id}`,
+      resource,
+      request: { method: 'POST', url: resource.resourceType },
+    })),
+  };
+  return JSON.stringify(bundle, null, 2).replace(/"#decimal:([^"]+)"/g, '$1');
 }
