@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import type { Observation, Patient } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
-import { type LoadedRecord, derivedId, servedResources } from './resources';
+import { parseJson } from '../fhir/json';
+import { type LoadedRecord, derivedId, resourceJson, servedResources } from './resources';
 
 const ALICE = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as Address;
 const BOB = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as Address;
@@ -74,5 +75,16 @@ describe('servedResources', () => {
     assert.equal(served.length, 1);
     assert.equal(served[0]!.id, ALICE);
     assert.equal((served[0]!.resource as Patient).gender, 'other');
+  });
+});
+
+describe('resourceJson', () => {
+  it('writes decimals with the precision they were imported with', () => {
+    const observation = parseJson(
+      '{"resourceType":"Observation","status":"final","code":{"text":"HbA1c"},"valueQuantity":{"value":29.0,"unit":"%"},"component":[{"code":{"text":"x"},"valueQuantity":{"value":0.50}}]}',
+    );
+    const text = resourceJson({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: observation }] });
+    assert.match(text, /"value":29\.0,/);
+    assert.match(text, /"value":0\.50\}/);
   });
 });

@@ -18,6 +18,7 @@ import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
 import { RECORD_CATEGORIES } from '../chain/categories';
+import { stringifyJson } from '../fhir/json';
 
 /** One opened, current record of a patient, as the record pipeline gave it. */
 export interface LoadedRecord {
@@ -150,10 +151,11 @@ export function servedResources(
 }
 
 /**
- * The JSON text of a served resource, Bundle or OperationOutcome.
+ * The JSON text of a served resource, Bundle or OperationOutcome, decimals written as they were
+ * imported (`29.0` stays `29.0`: FHIR decimals keep their precision).
  *
  * @param value - what to serialize
  */
 export function resourceJson(value: unknown): string {
-  return JSON.stringify(value);
+  return typeof value === 'object' && value !== null ? stringifyJson(value) : JSON.stringify(value);
 }

@@ -10,6 +10,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { CATEGORY_ORDER, RECORD_CATEGORIES, type RecordCategoryName } from '../chain/categories';
 import type { ChainContext } from '../chain';
 import { AccessDeniedError, MedLedgerError, NotFoundError, ValidationError } from '../errors';
+import { stringifyJson } from '../fhir/json';
 import { exportBundleRecords } from '../records/bundle';
 import { readProfile } from '../records/profile';
 import type { ProgressListener } from '../records/progress';
@@ -151,7 +152,7 @@ export async function createHealthLink(vault: Vault, options: CreateLinkOptions)
   const key = random256();
   const id = random256();
   const shared: Bundle = { ...bundle, timestamp: new Date().toISOString(), entry: entries };
-  const jwe = await encryptJwe(new TextEncoder().encode(JSON.stringify(shared)), key, { cty: FHIR_JSON, zip: true });
+  const jwe = await encryptJwe(new TextEncoder().encode(stringifyJson(shared)), key, { cty: FHIR_JSON, zip: true });
   const params: CreateLinkParams = {
     exp: options.exp,
     categories: options.categories,
