@@ -11,17 +11,23 @@ export class RuntimeConfigError extends Error {
   override readonly name = 'RuntimeConfigError';
 }
 
-function rpcUrlOf(value: string | undefined): string {
-  const rpcUrl = value?.trim() || DEFAULT_RPC_URL;
+/** `value` as an http(s) URL, or a {@link RuntimeConfigError} naming `variable` and what it must be. */
+function httpUrlOf(variable: string, value: string, what: string): URL {
   let url: URL;
   try {
-    url = new URL(rpcUrl);
+    url = new URL(value);
   } catch {
-    throw new RuntimeConfigError(`MEDLEDGER_RPC_URL=${JSON.stringify(rpcUrl)} is not a URL.`);
+    throw new RuntimeConfigError(`${variable}=${JSON.stringify(value)} is not a URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RuntimeConfigError(`MEDLEDGER_RPC_URL=${JSON.stringify(rpcUrl)} must be an http(s) JSON-RPC endpoint.`);
+    throw new RuntimeConfigError(`${variable}=${JSON.stringify(value)} must be ${what}.`);
   }
+  return url;
+}
+
+function rpcUrlOf(value: string | undefined): string {
+  const rpcUrl = value?.trim() || DEFAULT_RPC_URL;
+  httpUrlOf('MEDLEDGER_RPC_URL', rpcUrl, 'an http(s) JSON-RPC endpoint');
   return rpcUrl;
 }
 
@@ -53,17 +59,7 @@ function chainIdOf(value: string | undefined, deployed: DeploymentTable): number
 export function indexerUrlOf(env: RuntimeEnv = process.env): string | undefined {
   const value = env.MEDLEDGER_INDEXER_URL?.trim();
   if (!value) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new RuntimeConfigError(`MEDLEDGER_INDEXER_URL=${JSON.stringify(value)} is not a URL.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RuntimeConfigError(
-      `MEDLEDGER_INDEXER_URL=${JSON.stringify(value)} must be the indexer's http(s) address.`,
-    );
-  }
+  httpUrlOf('MEDLEDGER_INDEXER_URL', value, "the indexer's http(s) address");
   return value.replace(/\/$/, '');
 }
 

@@ -1,7 +1,6 @@
 'use client';
 
-import { toString as qrSvg } from 'qrcode';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 
 import { CATEGORY_LABELS, type RecordCategoryName } from '../../lib/chain/categories';
 import { describeError } from '../../lib/errors';
@@ -17,6 +16,7 @@ import {
 } from '../../lib/shl';
 import { formatDate } from '../records/format';
 import { PatientGate } from './patient-gate';
+import { CopyStatus, useLinkSharing } from './link-sharing';
 
 const EXPIRIES = [
   { days: 1, label: '1 day' },
@@ -56,28 +56,8 @@ function categoriesText(names: readonly string[]): string {
 
 /** The new link: its text with Copy, and its QR code drawn in this browser. */
 function NewLink({ created }: { created: CreatedLink }) {
-  const [qr, setQr] = useState<string>();
-  const [copied, setCopied] = useState<'copied' | 'failed'>();
+  const { qr, copied, copy } = useLinkSharing(created.link);
   const fieldId = useId();
-
-  useEffect(() => {
-    let current = true;
-    qrSvg(created.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      .then((svg) => current && setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))
-      .catch(() => current && setQr(undefined));
-    return () => {
-      current = false;
-    };
-  }, [created.link]);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.link);
-      setCopied('copied');
-    } catch {
-      setCopied('failed');
-    }
-  }
 
   return (
     <div className="shared-link">
@@ -104,13 +84,7 @@ function NewLink({ created }: { created: CreatedLink }) {
               Copy link
             </button>
           </div>
-          <p aria-live="polite" className="small">
-            {copied === 'copied'
-              ? 'Copied to the clipboard.'
-              : copied === 'failed'
-                ? 'Copying is blocked here; select the link and copy it.'
-                : ''}
-          </p>
+          <CopyStatus copied={copied} />
         </div>
         {qr ? (
           // A data: URL drawn locally from the link; nothing is fetched.

@@ -1,7 +1,6 @@
 'use client';
 
-import { toString as qrSvg } from 'qrcode';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 
 import { writeMedLedger } from '../../lib/chain/medledger';
 import { describeError } from '../../lib/errors';
@@ -17,6 +16,7 @@ import { DEFAULT_EXPIRY, type ExpiryChoice, ExpiryPicker, expiryOf } from './exp
 import { checkProvider } from './provider-check';
 import { useProviderLabel } from './provider-name';
 import { NO_PROVIDER, type ProviderChoice, ProviderPicker, choiceProblem } from './provider-picker';
+import { CopyStatus, useLinkSharing } from './link-sharing';
 
 const LINK_VALIDITY = [
   { seconds: 3_600, label: '1 hour' },
@@ -39,30 +39,10 @@ function SharedLink({
     chainId: vault.chain.deployment.chainId,
     contract: vault.chain.deployment.medLedger,
   });
-  const [qr, setQr] = useState<string>();
-  const [copied, setCopied] = useState<'copied' | 'failed'>();
+  const { qr, copied, copy } = useLinkSharing(link);
   const linkId = useId();
   const cancel = useTx();
   const provider = useProviderLabel()(consent.provider);
-
-  useEffect(() => {
-    let current = true;
-    qrSvg(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      .then((svg) => current && setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))
-      .catch(() => current && setQr(undefined));
-    return () => {
-      current = false;
-    };
-  }, [link]);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied('copied');
-    } catch {
-      setCopied('failed');
-    }
-  }
 
   async function cancelLink() {
     const done = await cancel.run(async ({ onStage }) => {
@@ -105,13 +85,7 @@ function SharedLink({
               Cancel this link
             </button>
           </div>
-          <p aria-live="polite" className="small">
-            {copied === 'copied'
-              ? 'Copied to the clipboard.'
-              : copied === 'failed'
-                ? 'Copying is blocked here; select the link and copy it.'
-                : ''}
-          </p>
+          <CopyStatus copied={copied} />
           <TxStatus state={cancel.state} />
         </div>
         {qr ? (
