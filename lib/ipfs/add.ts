@@ -28,38 +28,54 @@ export interface AddStreamOptions extends AddBytesOptions {
 }
 
 /**
- * Pieces handed from one reader to another, in order; the reader waits while the queue is empty.
- * Nothing bounds it: the CID computation that reads it keeps up with any upload.
+ * Pieces handed from one reader to another, in order; the reader waits while the queue is empty, and
+ * the writer while it holds {@link PieceQueue.limitBytes} or more, so a CID computation that falls
+ * behind the upload (a busy machine) slows the upload down instead of piling the file up in memory.
  */
 class PieceQueue implements AsyncIterable<Uint8Array> {
   private readonly pieces: Uint8Array[] = [];
+  private queuedBytes = 0;
   private ended = false;
-  private wake: (() => void) | undefined;
+  private wakeReader: (() => void) | undefined;
+  private wakeWriter: (() => void) | undefined;
 
-  push(piece: Uint8Array): void {
+  constructor(private readonly limitBytes = 8 * 1_048_576) {}
+
+  /** Queues `piece`, first waiting until the reader has caught up to below the limit. */
+  async push(piece: Uint8Array): Promise<void> {
+    while (this.queuedBytes >= this.limitBytes && !this.ended) {
+      await new Promise<void>((resolve) => (this.wakeWriter = resolve));
+    }
+    // Ended: the reader is gone (done, or failed), so nothing more is kept for it.
+    if (this.ended) return;
     this.pieces.push(piece);
-    this.notify();
+    this.queuedBytes += piece.length;
+    this.wakeReader = wake(this.wakeReader);
   }
 
   end(): void {
     this.ended = true;
-    this.notify();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wakeReader = wake(this.wakeReader);
+    this.wakeWriter = wake(this.wakeWriter);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     for (;;) {
       const piece = this.pieces.shift();
-      if (piece !== undefined) yield piece;
-      else if (this.ended) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
+      if (piece !== undefined) {
+        this.queuedBytes -= piece.length;
+        this.wakeWriter = wake(this.wakeWriter);
+        yield piece;
+      } else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
   }
+}
+
+/** Calls a waiting side's resolver, if any; returns what the slot holds afterwards (nothing). */
+function wake(resolve: (() => void) | undefined): undefined {
+  resolve?.();
+  return undefined;
 }
 
 /**
@@ -83,15 +99,16 @@ export async function addStream(
 ): Promise<string> {
   const queue = new PieceQueue();
   const expectedCid = computeCid(queue, MEDLEDGER_UNIXFS);
-  // Settled below in every case; this only keeps an abandoned computation from being reported unhandled.
-  expectedCid.catch(() => undefined);
+  // Settled below in every case; this keeps an abandoned computation from being reported unhandled,
+  // and a failed one from holding the upload back (its error is the one awaited below).
+  expectedCid.catch(() => queue.end());
   let loadedBytes = 0;
   let sourceError: { error: unknown } | undefined;
   const pieces = async function* (): AsyncGenerator<Uint8Array> {
     try {
       for await (const piece of source) {
         if (piece.length === 0) continue;
-        queue.push(piece);
+        await queue.push(piece);
         yield piece;
         loadedBytes += piece.length;
         options.onProgress?.({ loadedBytes, totalBytes: options.totalBytes });

@@ -101,7 +101,18 @@ const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 async function spawnIpfsNode(dataDir: string): Promise<{ apiUrl: string; pid: number; stop(): Promise<void> }> {
   const script = path.resolve(import.meta.dirname, '../ipfs-node.ts');
   // The node flag of `npm run ipfs` (see package.json and docs/deployment.md): a small young generation.
-  const args = ['--max-semi-space-size=4', '--import', 'tsx', script, '--data-dir', dataDir, '--api-port', '0', '--gateway-port', '0'];
+  const args = [
+    '--max-semi-space-size=4',
+    '--import',
+    'tsx',
+    script,
+    '--data-dir',
+    dataDir,
+    '--api-port',
+    '0',
+    '--gateway-port',
+    '0',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout });
@@ -147,10 +158,13 @@ async function processTree(pid: number): Promise<number[]> {
 
 /** Runs the large-file client once, in a process of its own; its own peak resident set comes back too. */
 async function runLargeFileClient(apiUrl: string, bytes: number): Promise<{ ms: number; peakRssKiB: number }> {
-  const script = path.resolve(import.meta.dirname, 'large-file-client.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--api', apiUrl, '--bytes', String(bytes)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const script = path.resolve(import.meta.dirname, 'lib/large-file-client.ts');
+  // As `npm run cli` runs the CLI: with a small young generation (see docs/deployment.md).
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=4', '--import', 'tsx', script, '--api', apiUrl, '--bytes', String(bytes)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];

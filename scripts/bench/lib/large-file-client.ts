@@ -5,15 +5,15 @@
  * the RPC API at `--api` — the node itself (the CLI path) or the web app's `/api/ipfs` proxy (the web
  * path). Prints one JSON line: the CID, the time taken and this process's peak resident set.
  *
- *   tsx scripts/bench/large-file-client.ts --api http://127.0.0.1:5001 --bytes 1073741824
+ *   tsx scripts/bench/lib/large-file-client.ts --api http://127.0.0.1:5001 --bytes 1073741824
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 
-import { categoryOf } from '../../lib/chain';
-import { generateDataKey, newRecordUid, randomBytes } from '../../lib/crypto';
-import { createIpfsClient } from '../../lib/ipfs';
-import { storeAttachment } from '../../lib/records';
+import { categoryOf } from '../../../lib/chain';
+import { generateDataKey, newRecordUid, randomBytes } from '../../../lib/crypto';
+import { createIpfsClient } from '../../../lib/ipfs';
+import { storeAttachment } from '../../../lib/records';
 
 /** Plaintext generated piece by piece (never held whole): a random 1 MiB block, its first bytes varied. */
 async function* generatedPlaintext(totalBytes: number): AsyncGenerator<Uint8Array> {
