@@ -120,6 +120,8 @@ export interface WebServerOptions {
   burner: boolean;
   /** Print the server's output (npm start) or keep it quiet unless it fails (tests). */
   quiet?: boolean;
+  /** More settings for the server's environment (e.g. a smaller `MEDLEDGER_MAX_UPLOAD_BYTES` in tests). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface WebServer {
@@ -144,6 +146,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         MEDLEDGER_RPC_URL: options.rpcUrl,
         MEDLEDGER_IPFS_API_URL: options.ipfsApiUrl,
         MEDLEDGER_BURNER: options.burner ? '1' : '0',
+        ...options.env,
       },
     },
   );

@@ -55,6 +55,8 @@ export async function startSystem(): Promise<System> {
       ipfsApiUrl: ipfs.apiUrl,
       burner: true,
       quiet: true,
+      // A 20 MiB upload limit instead of the 2 GiB default, so refusing an oversized file takes 21 MB.
+      env: { MEDLEDGER_MAX_UPLOAD_BYTES: String(20 * 1_048_576) },
     });
     stops.push(() => web.stop());
     const browser = await chromium.launch({
