@@ -10,6 +10,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { indexedBlock } from '../lib/chain/indexer';
+
 const indexerRoot = path.resolve(import.meta.dirname, '../indexer');
 /** Ponder keeps its tables in a database schema; the embedded database holds only this one. */
 const DATABASE_SCHEMA = 'medledger';
@@ -58,13 +60,6 @@ async function chainHead(rpcUrl: string): Promise<bigint> {
     signal: AbortSignal.timeout(10_000),
   });
   return BigInt(((await response.json()) as { result: string }).result);
-}
-
-async function indexedBlock(url: string): Promise<bigint | undefined> {
-  const response = await fetch(`${url}/indexed`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-  if (response?.status !== 200) return undefined;
-  const { block } = (await response.json()) as { block: string | null };
-  return block === null ? undefined : BigInt(block);
 }
 
 /**
@@ -127,7 +122,8 @@ export function spawnIndexer(options: IndexerOptions): StartingIndexer {
         const response = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
         if (response?.status === 200) head = await chainHead(options.rpcUrl);
       }
-      if (head !== undefined && ((await indexedBlock(url)) ?? -1n) >= head) return;
+      const indexed = head === undefined ? undefined : (await indexedBlock(url).catch(() => undefined))?.block;
+      if (head !== undefined && indexed !== undefined && indexed >= head) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     if (settled) return;

@@ -1,6 +1,7 @@
 import { type Address, type Hex, zeroAddress } from 'viem';
 
 import { IntegrityError } from '../errors';
+import { READ_MASK } from './categories';
 import { fromNodeIfIndexerLies, verifiedChainEvents } from './chains';
 
 import type { ChainContext } from './client';
@@ -51,7 +52,8 @@ export function patientActivity(context: ChainContext, patient: Address): Promis
 
 async function patientActivityAt(context: ChainContext, patient: Address): Promise<ActivityEvent[]> {
   // Everything as of one block. The consent and audit events are proven by the patient's event chain;
-  // the record batches by their count (public) and, for whoever may list them, by their digests.
+  // the record batches by their count (public) and, for whoever may list them, by their digests; the
+  // registration by the registration time the contract holds.
   const blockNumber = await context.publicClient.getBlockNumber({ cacheTime: 0 });
   const [chained, others, info] = await Promise.all([
     verifiedChainEvents(context, 'patient', patient, blockNumber),
@@ -73,6 +75,14 @@ async function patientActivityAt(context: ChainContext, patient: Address): Promi
     context,
     bodies.map(({ log }) => log.blockNumber),
   );
+  const registrations = others.filter((log) => log.eventName === 'PatientRegistered');
+  const registeredAt = registrations.map((log) => times.get(log.blockNumber));
+  if (
+    registrations.length !== (info.registeredAt === 0 ? 0 : 1) ||
+    registeredAt.some((time) => time !== info.registeredAt)
+  ) {
+    throw new IntegrityError(`The registration of ${patient} in the events differs from what the contract holds.`);
+  }
   return bodies.map(({ log, body }) => ({
     ...body,
     blockNumber: log.blockNumber,
@@ -96,8 +106,7 @@ async function checkRecordBatches(
   const mayList =
     context.account?.toLowerCase() === patient.toLowerCase() ||
     (context.account !== undefined &&
-      (await readMedLedger(context, 'grantOf', [patient, context.account], { blockNumber })).scopes & 0xffffffffn) !==
-      0n;
+      (await readMedLedger(context, 'grantOf', [patient, context.account], { blockNumber })).scopes & READ_MASK) !== 0n;
   if (recordCount === 0n || !mayList) return checkRecordTiling(batches, recordCount);
   try {
     verifyRecordBatches(batches, recordCount, await storedRecords(context, patient, recordCount, blockNumber));

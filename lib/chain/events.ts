@@ -51,8 +51,9 @@ export interface EventQuery<Name extends ContractEventName<typeof medLedgerAbi>>
 /**
  * The MedLedger events named, oldest first, from the deployment block (or `fromBlock`) to the head (or
  * `toBlock`). With an indexer in the context, what it has indexed comes from it and only the newer
- * blocks from the node; otherwise the node is asked page by page as described above. Pages run one
- * after another, so a node that rate-limits sees one request at a time.
+ * blocks from the node (all of them when the indexer is down or has indexed nothing yet); otherwise the
+ * node is asked page by page as described above. Pages run one after another, so a node that
+ * rate-limits sees one request at a time.
  *
  * @throws {@link ServiceUnavailableError} when even a one-block page is refused.
  */
@@ -60,25 +61,67 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
   context: ChainContext,
   query: EventQuery<Name>,
 ): Promise<GetContractEventsReturnType<typeof medLedgerAbi, Name, true>> {
+  const logs = await eventsOf(context, [query.eventName], query.args ?? {}, query.fromBlock, query.toBlock);
+  return logs as unknown as GetContractEventsReturnType<typeof medLedgerAbi, Name, true>;
+}
+
+/** Indexer URLs already reported unusable, so a screen's many queries warn once. */
+const reportedIndexers = new Set<string>();
+
+/**
+ * Several events filtered by the same indexed arguments, oldest first: one indexer query for all of
+ * them (then the node for the blocks after what it has indexed), or one paged node query per event.
+ */
+async function eventsOf(
+  context: ChainContext,
+  eventNames: readonly ContractEventName<typeof medLedgerAbi>[],
+  args: Record<string, unknown>,
+  fromBlock: bigint | undefined,
+  toBlock: bigint | undefined,
+): Promise<EventLog[]> {
   // Not viem's cached block number (kept for seconds): a record anchored a moment ago must be found.
-  const head = query.toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
-  const from = query.fromBlock ?? BigInt(context.deployment.startBlock);
-  if (!context.indexerUrl) return nodeEvents(context, query, from, head);
-  const indexed = await indexedBlock(context.indexerUrl);
-  if (indexed.chainId !== context.deployment.chainId) {
-    throw new ServiceUnavailableError(
-      `The indexer at ${context.indexerUrl} indexes chain ${indexed.chainId}, not ${context.deployment.chainId}.`,
+  const head = toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
+  const from = fromBlock ?? BigInt(context.deployment.startBlock);
+  const fromNode = async (start: bigint) =>
+    inChainOrder(
+      (
+        await Promise.all(eventNames.map((eventName) => nodeEvents(context, { eventName, args }, start, head)))
+      ).flat() as EventLog[],
     );
+  const { indexerUrl } = context;
+  if (!indexerUrl) return fromNode(from);
+  let indexed: EventLog[];
+  let split: bigint;
+  try {
+    const status = await indexedBlock(indexerUrl);
+    if (status.chainId !== context.deployment.chainId) {
+      throw new ServiceUnavailableError(
+        `The indexer at ${indexerUrl} indexes chain ${status.chainId}, not ${context.deployment.chainId}.`,
+      );
+    }
+    // Nothing indexed in range yet: every block comes from the node.
+    split = status.block === undefined || status.block < from ? from - 1n : status.block < head ? status.block : head;
+    const query = { eventNames, args, fromBlock: from, toBlock: split };
+    indexed =
+      split < from
+        ? []
+        : ((await indexerEvents(indexerUrl, context.deployment.medLedger, query)) as unknown as EventLog[]);
+  } catch (error) {
+    // An indexer that is down costs time, never availability: the node holds every event too.
+    if (!(error instanceof ServiceUnavailableError)) throw error;
+    if (!reportedIndexers.has(indexerUrl)) {
+      reportedIndexers.add(indexerUrl);
+      console.warn(`MedLedger: ${error.message} Reading events from the node.`);
+    }
+    return fromNode(from);
   }
-  const split = indexed.block < head ? indexed.block : head;
-  const fromIndexer = await indexerEvents(context.indexerUrl, context.deployment.medLedger, {
-    eventName: query.eventName,
-    args: query.args,
-    fromBlock: from,
-    toBlock: split,
-  });
-  const fresh = split < head ? await nodeEvents(context, query, split + 1n > from ? split + 1n : from, head) : [];
-  return [...(fromIndexer as GetContractEventsReturnType<typeof medLedgerAbi, Name, true>), ...fresh];
+  return split < head ? [...indexed, ...(await fromNode(split + 1n))] : indexed;
+}
+
+function inChainOrder(logs: EventLog[]): EventLog[] {
+  return logs.sort((a, b) =>
+    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+  );
 }
 
 /** {@link contractEvents} from the node alone, blocks `from` to `head`. */
@@ -132,21 +175,15 @@ export interface EventLog {
 }
 
 /**
- * Several MedLedger events filtered by the same indexed arguments, oldest first: one paged query per
- * event with the arguments as topic filters, so the node does the filtering.
+ * Several MedLedger events filtered by the same indexed arguments, oldest first, up to `toBlock`
+ * (default the head): one indexer query for all of them, or one paged node query per event with the
+ * arguments as topic filters, so the node does the filtering.
  */
-export async function eventsInChainOrder(
+export function eventsInChainOrder(
   context: ChainContext,
   eventNames: readonly ContractEventName<typeof medLedgerAbi>[],
   args: Record<string, unknown>,
   toBlock?: bigint,
 ): Promise<EventLog[]> {
-  const batches = await Promise.all(
-    eventNames.map((eventName) =>
-      contractEvents(context, { eventName, args, ...(toBlock === undefined ? {} : { toBlock }) }),
-    ),
-  );
-  return (batches.flat() as EventLog[]).sort((a, b) =>
-    a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
-  );
+  return eventsOf(context, eventNames, args, undefined, toBlock);
 }

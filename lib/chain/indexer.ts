@@ -23,7 +23,7 @@ interface IndexedLog {
 async function getJson<T>(url: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
   } catch (error) {
     throw new ServiceUnavailableError(`The indexer at ${new URL(url).origin} does not answer.`, { cause: error });
   }
@@ -36,15 +36,19 @@ async function getJson<T>(url: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-/** The highest block the indexer at `indexerUrl` has fully indexed, and the chain it indexes. */
-export async function indexedBlock(indexerUrl: string): Promise<{ chainId: number; block: bigint }> {
-  const status = await getJson<{ chainId: number; block: string }>(`${indexerUrl}/indexed`);
-  return { chainId: Number(status.chainId), block: BigInt(status.block) };
+/**
+ * The highest block the indexer at `indexerUrl` has fully indexed (undefined before it has finished
+ * one), and the chain it indexes.
+ * @throws {@link ServiceUnavailableError} when it does not answer, or answers with an error
+ */
+export async function indexedBlock(indexerUrl: string): Promise<{ chainId: number; block: bigint | undefined }> {
+  const status = await getJson<{ chainId: number; block: string | null }>(`${indexerUrl}/indexed`);
+  return { chainId: Number(status.chainId), block: status.block === null ? undefined : BigInt(status.block) };
 }
 
-/** One event query for the indexer: an event name and indexed arguments (an array means any of them). */
+/** One query for the indexer: event names and indexed arguments (an array means any of them). */
 export interface IndexerQuery {
-  readonly eventName: string;
+  readonly eventNames: readonly string[];
   readonly args?: Record<string, unknown>;
   readonly fromBlock: bigint;
   readonly toBlock: bigint;
@@ -63,7 +67,8 @@ function sameValue(actual: unknown, expected: unknown): boolean {
  */
 export async function indexerEvents(indexerUrl: string, contract: Hex, query: IndexerQuery): Promise<Log[]> {
   const filters = Object.entries(query.args ?? {}).map(([name, value]) => [name, [value].flat()] as const);
-  const params = new URLSearchParams({ event: query.eventName, toBlock: query.toBlock.toString() });
+  const params = new URLSearchParams({ toBlock: query.toBlock.toString() });
+  for (const eventName of query.eventNames) params.append('event', eventName);
   for (const [name, values] of filters) for (const value of values) params.append(name, String(value));
   const raw: IndexedLog[] = [];
   for (let after: string | null = null; ;) {
@@ -89,7 +94,7 @@ export async function indexerEvents(indexerUrl: string, contract: Hex, query: In
     const args = log.args as Record<string, unknown>;
     const matches =
       log.address.toLowerCase() === contract.toLowerCase() &&
-      log.eventName === query.eventName &&
+      query.eventNames.includes(log.eventName) &&
       log.blockNumber <= query.toBlock &&
       filters.every(([name, values]) => values.some((value) => sameValue(args[name], value)));
     if (!matches) throw new IntegrityError(`The indexer returned a ${log.eventName} log the query did not ask for.`);

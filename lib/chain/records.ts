@@ -250,21 +250,9 @@ export function verifyRecordBatches(
   recordCount: bigint,
   stored: StoredRecords,
 ): RecordHeader[] {
-  const ordered = [...batches].sort((a, b) => (a.firstId < b.firstId ? -1 : a.firstId > b.firstId ? 1 : 0));
   const headers: RecordHeader[] = [];
   const markedSuperseded = new Set<bigint>();
-  let nextId = 1n;
-  for (const batch of ordered) {
-    if (batch.firstId !== nextId) {
-      throw new IntegrityError(
-        batch.firstId < nextId
-          ? `Record ${batch.firstId} appears twice in the chain's events.`
-          : `Record ${nextId} is anchored on-chain but its event is missing.`,
-      );
-    }
-    const batchHeaders = recordHeadersOf(batch);
-    const lastId = batch.firstId + BigInt(batchHeaders.length) - 1n;
-    if (lastId > recordCount) throw new IntegrityError('The chain reported events for records that do not exist.');
+  for (const { batch, batchHeaders } of tiledBatches(batches, recordCount)) {
     const digest = BigInt(stored.digests[Number(batch.firstId - 1n)]!);
     if ((digest | 0xffn) !== (BigInt(sealBatch(batch)) | 0xffn)) {
       throw new IntegrityError(`The event for records from ${batch.firstId} does not match what the contract stored.`);
@@ -286,10 +274,7 @@ export function verifyRecordBatches(
       if (state & SUPERSEDED) markedSuperseded.add(header.recordId);
       headers.push(header);
     }
-    nextId = lastId + 1n;
   }
-  if (nextId !== recordCount + 1n)
-    throw new IntegrityError(`Record ${nextId} is anchored on-chain but its event is missing.`);
   const corrected = supersededIds(headers);
   if (corrected.size !== markedSuperseded.size || [...corrected].some((id) => !markedSuperseded.has(id))) {
     throw new IntegrityError(
@@ -331,8 +316,21 @@ async function recordHeadersAt(context: ChainContext, patient: Address): Promise
  * @throws IntegrityError when a batch is missing, duplicated or beyond the count.
  */
 export function checkRecordTiling(batches: readonly RecordBatch[], recordCount: bigint): void {
+  tiledBatches(batches, recordCount);
+}
+
+/**
+ * `batches` in id order with their headers, once they are proven to tile ids 1…recordCount without
+ * gap, overlap or excess.
+ * @throws IntegrityError naming the first record missing, repeated or beyond the count
+ */
+function tiledBatches(
+  batches: readonly RecordBatch[],
+  recordCount: bigint,
+): { batch: RecordBatch; batchHeaders: RecordHeader[] }[] {
+  const ordered = [...batches].sort((a, b) => (a.firstId < b.firstId ? -1 : a.firstId > b.firstId ? 1 : 0));
   let nextId = 1n;
-  for (const batch of [...batches].sort((a, b) => (a.firstId < b.firstId ? -1 : a.firstId > b.firstId ? 1 : 0))) {
+  const tiled = ordered.map((batch) => {
     if (batch.firstId !== nextId) {
       throw new IntegrityError(
         batch.firstId < nextId
@@ -340,15 +338,15 @@ export function checkRecordTiling(batches: readonly RecordBatch[], recordCount: 
           : `Record ${nextId} is anchored on-chain but its event is missing.`,
       );
     }
-    nextId += BigInt(unpackRecordHeaders(batch.headers).length);
-  }
+    const batchHeaders = recordHeadersOf(batch);
+    nextId += BigInt(batchHeaders.length);
+    if (nextId > recordCount + 1n) throw new IntegrityError('The chain reported events for records that do not exist.');
+    return { batch, batchHeaders };
+  });
   if (nextId !== recordCount + 1n) {
-    throw new IntegrityError(
-      nextId > recordCount + 1n
-        ? 'The chain reported events for records that do not exist.'
-        : `Record ${nextId} is anchored on-chain but its event is missing.`,
-    );
+    throw new IntegrityError(`Record ${nextId} is anchored on-chain but its event is missing.`);
   }
+  return tiled;
 }
 
 /** The ids of records that a later record corrects; readers show only the newest version. */
