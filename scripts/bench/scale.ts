@@ -157,11 +157,12 @@ async function mineTransactions(send: Send, requests: { method: string; params: 
 
 type Call = Parameters<typeof encodeFunctionData<typeof medLedgerAbi>>[0];
 
-function transaction(from: Address, to: Address, call: Call, gas: number) {
-  return {
+/** A MedLedger call sent from `from` with a fixed gas limit (no estimation: filling must be fast). */
+function transactionTo(medLedger: Address) {
+  return (from: Address, call: Call, gas: number) => ({
     method: 'eth_sendTransaction',
-    params: [{ from, to, data: encodeFunctionData(call), gas: toHex(gas) }],
-  };
+    params: [{ from, to: medLedger, data: encodeFunctionData(call), gas: toHex(gas) }],
+  });
 }
 
 /** Median wall-clock ms of `operation` over the sample subjects, after warm-up. */
@@ -183,6 +184,7 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
   const devnet = await startDevnetProcess();
   const send = rpcSender(devnet.rpcUrl);
   const medLedger = devnet.deployment.medLedger;
+  const tx = transactionTo(medLedger);
   const capped = await startRangeCappedRpc(devnet.rpcUrl, MAX_LOG_BLOCKS);
   const expiry = Math.floor(Date.now() / 1000) + 5 * 365 * 86_400;
   const doctors = Array.from({ length: doctorCount }, (_, index) => accountOf(`scale doctor ${index}`));
@@ -201,9 +203,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
     await mineTransactions(
       send,
       doctors.map((doctor, index) =>
-        transaction(
+        tx(
           ADMIN,
-          medLedger,
           {
             abi: medLedgerAbi,
             functionName: 'registerProvider',
@@ -216,9 +217,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
     await mineTransactions(
       send,
       doctors.map((doctor) =>
-        transaction(
+        tx(
           doctor,
-          medLedger,
           { abi: medLedgerAbi, functionName: 'setProviderKey', args: [keccak256(toHex(`key ${doctor}`))] },
           100_000,
         ),
@@ -242,9 +242,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
       await mineTransactions(
         send,
         fresh.map((patient) =>
-          transaction(
+          tx(
             patient,
-            medLedger,
             {
               abi: medLedgerAbi,
               functionName: 'registerPatient',
@@ -258,9 +257,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
       await mineTransactions(
         send,
         fresh.map((patient) =>
-          transaction(
+          tx(
             patient,
-            medLedger,
             {
               abi: medLedgerAbi,
               functionName: 'addRecords',
@@ -283,9 +281,8 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
       await mineTransactions(
         send,
         fresh.map((patient, index) =>
-          transaction(
+          tx(
             patient,
-            medLedger,
             {
               abi: medLedgerAbi,
               functionName: 'grant',
@@ -296,18 +293,18 @@ export default async function scaleBench(args: string[]): Promise<Record<string,
         ),
       );
       // A doctor's read of five records, logged, for one patient in ten.
-      const audited = fresh.filter((_, index) => (firstIndex + index) % 10 === 0);
+      const audited = fresh
+        .map((patient, index) => ({ patient, index: firstIndex + index }))
+        .filter(({ index }) => index % 10 === 0);
       await mineTransactions(
         send,
-        audited.map((patient) => {
-          const index = patients.indexOf(patient);
-          return transaction(
+        audited.map(({ patient, index }) =>
+          tx(
             doctors[index % doctors.length]!,
-            medLedger,
             { abi: medLedgerAbi, functionName: 'logAccess', args: [patient, [1n, 2n, 3n, 4n, 5n], 1] },
             200_000,
-          );
-        }),
+          ),
+        ),
       );
       events += fresh.length * 3 + audited.length;
       fillSeconds.push(round((performance.now() - filling) / 1000));
