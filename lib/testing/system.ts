@@ -85,13 +85,14 @@ export async function startTestSystem(
           quiet: true,
         })
       : undefined;
-  // Through the indexer, a list that fails verification is read again from the node with a warning:
-  // the run must not hide behind that fallback, so a warning fails the system's stop().
+  // Through the indexer, a list that fails verification, or an indexer that does not answer, sends the
+  // read to the node with a warning: the run must not hide behind that fallback, so a warning fails
+  // the system's stop().
   const fallbacks: string[] = [];
   const warn = console.warn;
   if (indexer) {
     console.warn = (...args: unknown[]) => {
-      if (/failed verification/.test(String(args[0]))) fallbacks.push(String(args[0]));
+      if (/failed verification|Reading events from the node/.test(String(args[0]))) fallbacks.push(String(args[0]));
       warn(...args);
     };
   }
@@ -122,7 +123,8 @@ export async function startTestSystem(
       await ipfsNode.stop();
       await devnet.stop();
       await rm(dataDir, { recursive: true, force: true });
-      if (fallbacks.length > 0) throw new Error(`The indexer's answers failed verification:\n${fallbacks.join('\n')}`);
+      if (fallbacks.length > 0)
+        throw new Error(`The reads fell back from the indexer to the node:\n${fallbacks.join('\n')}`);
     },
   };
   const vaults: Record<string, Vault> = {};
