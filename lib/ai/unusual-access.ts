@@ -2,7 +2,9 @@
  * Unusual-access detection over audit events: a provider who, in the latest window, opens far more
  * distinct patients or records than in its own history is flagged for the admin and the patients
  * concerned. A pure function over events, so the same code runs on chain logs, in tests and in the UI.
+ * The windowed baseline is shared with the claims review (claims per provider): `windowed-baseline.ts`.
  */
+import { baselineOf, bucketByWindow, hasEnoughHistory, isBurst, millis, type WindowLayout } from './windowed-baseline';
 
 export interface AccessEvent {
   /** Provider address or id. */
@@ -60,8 +62,6 @@ export interface UnusualAccessFinding {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const millis = (t: number | Date): number => (t instanceof Date ? t.getTime() : t);
-
 /**
  * Finds providers whose distinct patients or records opened in the latest window are far above
  * their own per-window history (mean over `historyWindows` earlier windows, quiet ones included).
@@ -90,12 +90,9 @@ export function reviewProviders(events: readonly AccessEvent[], options: Unusual
   const minHistoryWindows = options.minHistoryWindows ?? 7;
   const windowMs = options.windowMs ?? DAY_MS;
   const historyWindows = options.historyWindows ?? 30;
-  const factor = options.factor ?? 3;
-  const sigmas = options.sigmas ?? 3;
-  const minCount = options.minCount ?? 10;
+  const thresholds = { factor: options.factor ?? 3, sigmas: options.sigmas ?? 3, minCount: options.minCount ?? 10 };
   const now = options.now === undefined ? Math.max(...events.map((e) => millis(e.timestamp))) : millis(options.now);
-  const windowStart = now - windowMs;
-  const historyStart = windowStart - historyWindows * windowMs;
+  const layout: WindowLayout = { now, windowMs, historyWindows };
 
   const byProvider = new Map<string, AccessEvent[]>();
   for (const event of events) {
@@ -107,41 +104,32 @@ export function reviewProviders(events: readonly AccessEvent[], options: Unusual
   const verdicts: ProviderVerdict[] = [];
   for (const [provider, list] of [...byProvider.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const firstSeen = Math.min(...list.map((event) => millis(event.timestamp)));
-    if (firstSeen > windowStart - minHistoryWindows * windowMs) {
+    if (!hasEnoughHistory(firstSeen, layout, minHistoryWindows)) {
       verdicts.push({ provider, verdict: 'not-enough-history', findings: [], firstSeen });
       continue;
     }
     const findings: UnusualAccessFinding[] = [];
-    // Bucket 0..historyWindows-1 are history windows, bucket historyWindows is the window under review.
-    const buckets = Array.from({ length: historyWindows + 1 }, () => ({
-      patients: new Set<string>(),
-      records: new Set<string>(),
-    }));
-    for (const event of list) {
-      const t = millis(event.timestamp);
-      if (t <= historyStart || t > now) continue;
-      const bucket = buckets[Math.min(historyWindows, Math.floor((t - historyStart - 1) / windowMs))]!;
-      bucket.patients.add(event.patient);
-      for (const record of event.recordIds) bucket.records.add(`${event.patient}/${record}`);
-    }
-    const current = buckets[historyWindows]!;
-    const history = buckets.slice(0, historyWindows);
+    const windows = bucketByWindow(list, (event) => millis(event.timestamp), layout);
+    const distinct = (bucket: readonly AccessEvent[]) => ({
+      patients: new Set(bucket.map((event) => event.patient)),
+      records: new Set(bucket.flatMap((event) => event.recordIds.map((record) => `${event.patient}/${record}`))),
+    });
+    const current = distinct(windows.current);
+    const history = windows.history.map(distinct);
     const activeHistoryWindows = history.filter((b) => b.patients.size > 0).length;
     for (const measure of ['patients', 'records'] as const) {
       const count = current[measure].size;
-      const counts = history.map((b) => b[measure].size);
-      const mean = counts.reduce((s, c) => s + c, 0) / counts.length;
-      const sd = Math.sqrt(counts.reduce((s, c) => s + (c - mean) ** 2, 0) / counts.length);
-      if (count <= minCount || count <= factor * mean || count <= mean + sigmas * sd) continue;
+      const baseline = baselineOf(history.map((b) => b[measure].size));
+      if (!isBurst(count, baseline, thresholds)) continue;
       findings.push({
         provider,
         measure,
         count,
-        baselineMean: mean,
-        baselineSd: sd,
+        baselineMean: baseline.mean,
+        baselineSd: baseline.sd,
         activeHistoryWindows,
         patients: [...current.patients].sort(),
-        message: `${provider} opened ${count} ${measure} in the last ${windowMs / 3_600_000} h; its usual is ${mean.toFixed(1)} ± ${sd.toFixed(1)} per window over ${historyWindows} windows.`,
+        message: `${provider} opened ${count} ${measure} in the last ${windowMs / 3_600_000} h; its usual is ${baseline.mean.toFixed(1)} ± ${baseline.sd.toFixed(1)} per window over ${historyWindows} windows.`,
       });
     }
     verdicts.push({ provider, verdict: findings.length > 0 ? 'unusual' : 'usual', findings, firstSeen });
