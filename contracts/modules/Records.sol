@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IRecords} from "../interfaces/IRecords.sol";
+import {RecordHeaders} from "../libraries/RecordHeaders.sol";
 import {Scopes} from "../libraries/Scopes.sol";
 import {Consent} from "./Consent.sol";
 
@@ -15,7 +16,8 @@ import {Consent} from "./Consent.sol";
  *
  * Packed header of one record: category (1 byte), supersedes (8 bytes, big-endian), ciphertextHash (32
  * bytes), CID length (1 byte), CID. A batch digest is `keccak256(abi.encode(patient, firstId, author,
- * createdAt, keccak256(headers)))` with its low byte replaced by a state byte.
+ * createdAt, keccak256(headers)))` with its low byte replaced by a state byte. Both are defined once, in
+ * {RecordHeaders}, which contracts proving a record against {batchDigest} share.
  *
  * Each record has a state byte: its category (bits 0-4), {_PRESENT} (bit 5) and {_SUPERSEDED} (bit 7).
  * A record appended alone ({addRecord}, {correctRecord}) keeps it in the low byte of its digest, so one
@@ -32,8 +34,6 @@ abstract contract Records is Consent, IRecords {
     /// @dev Most records one batch may append, so a batch always fits in a block.
     uint256 public constant MAX_BATCH = 100;
 
-    /// @dev Bytes of a packed header before its CID.
-    uint256 private constant _HEADER_FIXED = 42;
     /// @dev State bits: the category (< {Scopes.CATEGORY_COUNT}).
     uint256 private constant _CATEGORY_BITS = 0x1f;
     /// @dev State bit: the record exists.
@@ -93,7 +93,7 @@ abstract contract Records is Consent, IRecords {
             bytes32 stored = _records[patient][prior.firstId];
             if (
                 stored == bytes32(0) ||
-                stored | bytes32(_LOW_BYTE) != authored | bytes32(_LOW_BYTE) ||
+                stored & ~RecordHeaders.LOW_BYTE != authored ||
                 corrected < prior.firstId ||
                 corrected - prior.firstId >= _countHeaders(prior.headers)
             ) revert NotRecordAuthor(patient, corrected, msg.sender);
@@ -165,6 +165,17 @@ abstract contract Records is Consent, IRecords {
             digests[i] = _records[patient][recordId];
             states[i] = bytes1(uint8(_states[patient][recordId >> 5] >> ((uint256(recordId) & 31) << 3)));
         }
+    }
+
+    /**
+     * @notice The digest stored for the batch of `patient`'s records that starts at `firstId`, as
+     * {recordDigests} returns it (zero when no batch starts there).
+     * @dev It exists so that other contracts (the claims module) can prove a record's header against it
+     * (see {sealBatch}); unlike {recordDigests} it asks for no read scope, since chain data is public
+     * anyway and a digest says nothing without the headers its {RecordsAdded} event already published.
+     */
+    function batchDigest(address patient, uint64 firstId) external view returns (bytes32) {
+        return _records[patient][firstId];
     }
 
     /**
@@ -283,18 +294,11 @@ abstract contract Records is Consent, IRecords {
         bytes calldata headers,
         uint256 offset
     ) private pure returns (uint8 category, uint64 supersedes, bytes32 ciphertextHash, uint256 next) {
-        if (headers.length - offset < _HEADER_FIXED) revert MalformedRecordHeaders(offset);
+        if (headers.length - offset < RecordHeaders.FIXED_LENGTH) revert MalformedRecordHeaders(offset);
         uint256 cidLength;
-        assembly ("memory-safe") {
-            let start := add(headers.offset, offset)
-            let first := calldataload(start)
-            category := shr(248, first)
-            supersedes := and(shr(184, first), 0xffffffffffffffff)
-            ciphertextHash := calldataload(add(start, 9))
-            cidLength := shr(248, calldataload(add(start, 41)))
-        }
+        (category, supersedes, ciphertextHash, cidLength) = RecordHeaders.fieldsAt(headers, offset);
         if (cidLength == 0 || cidLength > MAX_CID_LENGTH) revert InvalidCid(cidLength);
-        next = offset + _HEADER_FIXED + cidLength;
+        next = offset + RecordHeaders.FIXED_LENGTH + cidLength;
         if (next > headers.length) revert MalformedRecordHeaders(offset);
     }
 
@@ -326,7 +330,6 @@ abstract contract Records is Consent, IRecords {
         bytes memory headers,
         uint256 lowByte
     ) private pure returns (bytes32) {
-        bytes32 digest = keccak256(abi.encode(patient, firstId, author, createdAt, keccak256(headers)));
-        return (digest & ~bytes32(_LOW_BYTE)) | bytes32(lowByte);
+        return RecordHeaders.seal(patient, firstId, author, createdAt, keccak256(headers)) | bytes32(lowByte);
     }
 }
