@@ -98,7 +98,8 @@ async function main(argv: string[]): Promise<void> {
   console.log(`Starting the MedLedger devnet on http://127.0.0.1:${ports.rpc} …`);
   const devnet = await startDevnet({ port: ports.rpc, recordDeployment: true });
   running.push(() => devnet.stop());
-  console.log(`  MedLedger ${devnet.deployment.medLedger}, ModelRegistry ${devnet.deployment.modelRegistry}`);
+  const { medLedger, modelRegistry, claims } = devnet.deployment;
+  console.log(`  MedLedger ${medLedger}, ModelRegistry ${modelRegistry}, Claims ${claims}`);
   // The deployment lands in lib/chain/deployments.ts; if its addresses differ from the build's, rebuild.
   await ensureWebBuild();
 

@@ -32,6 +32,8 @@ export interface Deployment {
   readonly chainId: number;
   readonly medLedger: Address;
   readonly modelRegistry: Address;
+  /** The insurance claims module bound to this MedLedger (`contracts/Claims.sol`). */
+  readonly claims: Address;
   /** Block of the MedLedger deployment: event scans start here. */
   readonly startBlock: number;
 }

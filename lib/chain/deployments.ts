@@ -1247,6 +1247,30 @@ export const medLedgerAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "firstId",
+        "type": "uint64"
+      }
+    ],
+    "name": "batchDigest",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "newAdmin",
         "type": "address"
       }
@@ -2894,11 +2918,803 @@ export const modelRegistryAbi = [
   }
 ] as const;
 
+export const claimsAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "medLedger",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      }
+    ],
+    "name": "BillingReadNotGranted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "BillingWriteNotGranted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimAlreadyDisputed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "ciphertextHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ClaimAlreadySubmitted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimNotAdjudicated",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "ClaimToSelf",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "InactiveParty",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "enum IClaims.ClaimStatus",
+        "name": "from",
+        "type": "uint8"
+      },
+      {
+        "internalType": "enum IClaims.ClaimStatus",
+        "name": "to",
+        "type": "uint8"
+      }
+    ],
+    "name": "InvalidClaimTransition",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "ledger",
+        "type": "address"
+      }
+    ],
+    "name": "InvalidLedger",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidPaymentReference",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotAnInsurer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "category",
+        "type": "uint8"
+      }
+    ],
+    "name": "NotBillingRecord",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotClaimInsurer",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "NotClaimPatient",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "author",
+        "type": "address"
+      }
+    ],
+    "name": "RecordNotProven",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      }
+    ],
+    "name": "UnknownClaim",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum IClaims.ClaimStatus",
+        "name": "status",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "responseRecordId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimAdjudicated",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "reasonRecordId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ClaimDisputed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "paymentReference",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ClaimPaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "recordId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "ciphertextHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "ClaimSubmitted",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "BILLING",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "claimId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "patient",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "insurer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IClaims.ClaimRef",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bool",
+        "name": "approved",
+        "type": "bool"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "firstId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "createdAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "bytes",
+            "name": "headers",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IClaims.RecordProof",
+        "name": "response",
+        "type": "tuple"
+      }
+    ],
+    "name": "adjudicateClaim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "claimCount",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "ciphertextHash",
+        "type": "bytes32"
+      }
+    ],
+    "name": "claimState",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "claimId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "patient",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "insurer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IClaims.ClaimRef",
+        "name": "claim",
+        "type": "tuple"
+      }
+    ],
+    "name": "claimStatus",
+    "outputs": [
+      {
+        "internalType": "enum IClaims.ClaimStatus",
+        "name": "status",
+        "type": "uint8"
+      },
+      {
+        "internalType": "bool",
+        "name": "disputed",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "claimId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "patient",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "insurer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IClaims.ClaimRef",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "firstId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "createdAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "bytes",
+            "name": "headers",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IClaims.RecordProof",
+        "name": "reason",
+        "type": "tuple"
+      }
+    ],
+    "name": "disputeClaim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "ledger",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "claimId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "patient",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "insurer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IClaims.ClaimRef",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "paymentReference",
+        "type": "bytes32"
+      }
+    ],
+    "name": "payClaim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "claimId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "address",
+            "name": "patient",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "insurer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "ciphertextHash",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IClaims.ClaimRef",
+        "name": "claim",
+        "type": "tuple"
+      }
+    ],
+    "name": "sealClaim",
+    "outputs": [
+      {
+        "internalType": "bytes32",
+        "name": "",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "pure",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "patient",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "insurer",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "recordId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "firstId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint40",
+            "name": "createdAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "bytes",
+            "name": "headers",
+            "type": "bytes"
+          }
+        ],
+        "internalType": "struct IClaims.RecordProof",
+        "name": "claimRecord",
+        "type": "tuple"
+      }
+    ],
+    "name": "submitClaim",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "claimId",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  }
+] as const;
+
 export const deployments = {
   "31337": {
     "chainId": 31337,
     "medLedger": "0x5FbDB2315678afecb367f032d93F642f64180aa3",
     "modelRegistry": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    "claims": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
     "startBlock": 1
   }
 } as const;

@@ -2,7 +2,7 @@ import { network } from 'hardhat';
 
 import MedLedgerModule from '../../ignition/modules/MedLedger';
 import { RECORD_CATEGORIES, readScope, writeScope } from '../../lib/chain/categories';
-import type { MedLedger, ModelRegistry } from '../../typechain-types';
+import type { Claims, MedLedger, ModelRegistry } from '../../typechain-types';
 
 export const { ethers, networkHelpers, ignition } = await network.create();
 
@@ -31,12 +31,13 @@ export const ADMIN_DELAY = 3n * ONE_DAY;
 /** Fresh deployment through the Ignition module, with nobody registered. */
 export async function deployFixture() {
   const [admin, patient, otherPatient, doctor, lab, insurer, stranger, relayer] = await ethers.getSigners();
-  const { medLedger, modelRegistry } = await ignition.deploy(MedLedgerModule, {
+  const { medLedger, modelRegistry, claims } = await ignition.deploy(MedLedgerModule, {
     parameters: { MedLedgerModule: { admin: admin!.address, adminDelay: ADMIN_DELAY } },
   });
   return {
     medLedger: medLedger as unknown as MedLedger,
     modelRegistry: modelRegistry as unknown as ModelRegistry,
+    claims: claims as unknown as Claims,
     admin: admin!,
     patient: patient!,
     otherPatient: otherPatient!,
