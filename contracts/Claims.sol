@@ -196,10 +196,11 @@ contract Claims is IClaims {
      * scope on `patient`.
      */
     function _checkInsurer(address patient, address insurer) private view {
-        IProviderRegistry.ProviderInfo memory info = _LEDGER.providerInfo(insurer);
-        if (info.kind != IProviderRegistry.ProviderKind.Insurer) revert NotAnInsurer(insurer);
-        if (info.suspended) revert InactiveParty(insurer);
-        if (!_LEDGER.hasAccess(patient, insurer, Scopes.read(BILLING))) revert BillingReadNotGranted(patient, insurer);
+        if (_LEDGER.providerKind(insurer) != IProviderRegistry.ProviderKind.Insurer) revert NotAnInsurer(insurer);
+        if (!_LEDGER.hasAccess(patient, insurer, Scopes.read(BILLING))) {
+            if (!_LEDGER.isActiveProvider(insurer)) revert InactiveParty(insurer);
+            revert BillingReadNotGranted(patient, insurer);
+        }
     }
 
     /// @dev Reverts unless the caller is `claim`'s insurer and is registered and not suspended.

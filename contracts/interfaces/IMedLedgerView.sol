@@ -15,8 +15,8 @@ interface IMedLedgerView {
     /// @dev Whether `account` is a registered provider that is not suspended.
     function isActiveProvider(address account) external view returns (bool);
 
-    /// @dev Registration data of `provider` (kind None when not registered).
-    function providerInfo(address provider) external view returns (IProviderRegistry.ProviderInfo memory);
+    /// @dev The kind of `provider` (None when not registered), whether or not it is suspended.
+    function providerKind(address provider) external view returns (IProviderRegistry.ProviderKind);
 
     /// @dev The digest stored for the batch of `patient`'s records starting at `firstId` (zero when none).
     function batchDigest(address patient, uint64 firstId) external view returns (bytes32);

@@ -111,6 +111,15 @@ abstract contract ProviderRegistry is AccessControlDefaultAdminRules, ActivityCh
         return _providers[provider];
     }
 
+    /**
+     * @notice The kind of `provider` (None when not registered), whether or not it is suspended.
+     * @dev One storage read where {providerInfo} takes four: for contracts that check a provider's kind
+     * on every call (the claims module checks that a claim's insurer is one).
+     */
+    function providerKind(address provider) external view returns (ProviderKind) {
+        return _providers[provider].kind;
+    }
+
     /// @notice Whether `account` is a registered provider that is not suspended.
     function isActiveProvider(address account) public view returns (bool) {
         ProviderInfo storage info = _providers[account];

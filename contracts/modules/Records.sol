@@ -93,7 +93,7 @@ abstract contract Records is Consent, IRecords {
             bytes32 stored = _records[patient][prior.firstId];
             if (
                 stored == bytes32(0) ||
-                stored & ~RecordHeaders.LOW_BYTE != authored ||
+                stored | bytes32(_LOW_BYTE) != authored | bytes32(_LOW_BYTE) ||
                 corrected < prior.firstId ||
                 corrected - prior.firstId >= _countHeaders(prior.headers)
             ) revert NotRecordAuthor(patient, corrected, msg.sender);

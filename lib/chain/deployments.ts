@@ -1928,6 +1928,25 @@ export const medLedgerAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "providerKind",
+    "outputs": [
+      {
+        "internalType": "enum IProviderRegistry.ProviderKind",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "patient",
         "type": "address"
       },
