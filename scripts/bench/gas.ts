@@ -8,14 +8,15 @@ import { network, tasks } from 'hardhat';
 import MedLedgerModule from '../../ignition/modules/MedLedger';
 import { RECORD_CATEGORIES, readScope, writeScope } from '../../lib/chain/categories';
 import { CONSENT_TYPES } from '../../lib/records/consent';
-import type { MedLedger } from '../../typechain-types';
+import type { Claims, MedLedger } from '../../typechain-types';
 
 /**
  * Upper bounds a change must not cross. grant, revoke, requestAccess and logAccess were raised (from
  * 60,000, 40,000, 40,000 and 40,000) when consent and audit events started extending event chains: a
  * grant, revocation or request writes both parties' chain slots, a logged read the patient's.
  * Registration opens the account's chain (writes its slot once), so no consent event pays for a fresh
- * slot; registerProvider (admin-only, once per provider) has no target.
+ * slot; registerProvider (admin-only, once per provider) has no target. The claims module's two
+ * frequent steps, submitting and adjudicating, must stay under 80,000 each.
  */
 const TARGETS: Record<string, number> = {
   registerPatient: 100_000,
@@ -26,20 +27,23 @@ const TARGETS: Record<string, number> = {
   addRecordsPer10: 35_000,
   addRecordsPer100: 6_000,
   logAccess: 45_000,
+  submitClaim: 80_000,
+  adjudicateClaim: 80_000,
 };
 
 export default async function gasBench(): Promise<Record<string, unknown>> {
   // A coverage run leaves instrumented artifacts behind; measure a clean optimised build.
   await tasks.getTask('build').run({ quiet: true });
   const { ethers, ignition } = await network.create();
-  const [admin, patient, newPatient, doctor, lab, newDoctor, sigDoctor, relayer] = await ethers.getSigners();
-  if (!admin || !patient || !newPatient || !doctor || !lab || !newDoctor || !sigDoctor || !relayer) {
+  const [admin, patient, newPatient, doctor, lab, newDoctor, sigDoctor, relayer, insurer] = await ethers.getSigners();
+  if (!admin || !patient || !newPatient || !doctor || !lab || !newDoctor || !sigDoctor || !relayer || !insurer) {
     throw new Error('the simulated network has too few accounts');
   }
   const deployed = await ignition.deploy(MedLedgerModule, {
     parameters: { MedLedgerModule: { admin: admin.address, adminDelay: 0n } },
   });
   const medLedger = deployed.medLedger as unknown as MedLedger;
+  const claims = deployed.claims as unknown as Claims;
   const gas: Record<string, number> = {};
   const measure = async (name: string, send: () => Promise<{ wait: () => Promise<unknown> }>, per = 1) => {
     const receipt = (await (await send()).wait()) as { gasUsed: bigint };
@@ -101,7 +105,9 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
       ),
   );
 
-  await measure('requestAccess', () => medLedger.connect(newDoctor).requestAccess(patient.address, readScope(observation)));
+  await measure('requestAccess', () =>
+    medLedger.connect(newDoctor).requestAccess(patient.address, readScope(observation)),
+  );
   // The patient's own append and a write-scoped provider's; `addRecord` is the dearer of the two.
   await measure('addRecordByPatient', () =>
     medLedger.connect(patient).addRecord(patient.address, cid('record'), hash('record'), observation, 0),
@@ -117,11 +123,13 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
   const [labEvent] = await medLedger.queryFilter(medLedger.filters.RecordsAdded(patient.address, 3n));
   const labBatch = labEvent!.args;
   await measure('correctRecordByAuthor', () =>
-    medLedger.connect(lab).correctRecord(
-      patient.address,
-      { cid: cid('lab fix'), ciphertextHash: hash('lab fix'), category: observation, supersedes: 3n },
-      { firstId: labBatch.firstId, createdAt: labBatch.createdAt, headers: labBatch.headers },
-    ),
+    medLedger
+      .connect(lab)
+      .correctRecord(
+        patient.address,
+        { cid: cid('lab fix'), ciphertextHash: hash('lab fix'), category: observation, supersedes: 3n },
+        { firstId: labBatch.firstId, createdAt: labBatch.createdAt, headers: labBatch.headers },
+      ),
   );
   // Packed headers as addRecords takes them: category, supersedes, hash, CID length, CID.
   const headers = (label: string, count: number) =>
@@ -134,7 +142,11 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
         );
       }),
     );
-  await measure('addRecordsPer10', () => medLedger.connect(patient).addRecords(patient.address, headers('batch', 10)), 10);
+  await measure(
+    'addRecordsPer10',
+    () => medLedger.connect(patient).addRecords(patient.address, headers('batch', 10)),
+    10,
+  );
   await measure(
     'addRecordsPer100',
     () => medLedger.connect(patient).addRecords(patient.address, headers('import', 100)),
@@ -150,6 +162,46 @@ export default async function gasBench(): Promise<Record<string, unknown>> {
     medLedger.connect(patient).grant(newDoctor.address, writeScope(observation), expiry, '0x'),
   );
   await measure('revoke', () => medLedger.connect(patient).revoke(doctor.address));
+
+  // Claims: the lab bills the insurer for the patient's care; both hold billing scopes, and one claim
+  // was filed before, as on a chain in daily use. Each party's record (claim, response, dispute reason)
+  // is appended alone and proven by its RecordsAdded event.
+  const { billing } = RECORD_CATEGORIES;
+  await (await medLedger.registerProvider(insurer.address, 3, ethers.id('insurer licence'))).wait();
+  await (await medLedger.connect(patient).grant(lab.address, writeScope(billing), expiry, cid('kr'))).wait();
+  await (
+    await medLedger.connect(patient).grant(insurer.address, readScope(billing) | writeScope(billing), expiry, cid('kr'))
+  ).wait();
+  const billingRecord = async (author: typeof patient, label: string) => {
+    await (await medLedger.connect(author).addRecord(patient.address, cid(label), hash(label), billing, 0)).wait();
+    const recordId = (await medLedger.patientInfo(patient.address)).recordCount;
+    const [event] = await medLedger.queryFilter(medLedger.filters.RecordsAdded(patient.address, recordId));
+    const { firstId, createdAt, headers: packed } = event!.args;
+    return { recordId, firstId, createdAt, headers: packed };
+  };
+  const fileClaim = async (label: string) => {
+    const proof = await billingRecord(lab, label);
+    const tx = await claims.connect(lab).submitClaim(patient.address, insurer.address, proof);
+    const receipt = await tx.wait();
+    const claimId = await claims.claimCount();
+    const ref = {
+      claimId,
+      patient: patient.address,
+      provider: lab.address,
+      insurer: insurer.address,
+      recordId: proof.recordId,
+      ciphertextHash: hash(label),
+    };
+    return { ref, gasUsed: Number(receipt!.gasUsed) };
+  };
+  await fileClaim('earlier claim');
+  const { ref: claim, gasUsed: submitGas } = await fileClaim('claim');
+  gas.submitClaim = submitGas;
+  const response = await billingRecord(insurer, 'explanation of benefit');
+  await measure('adjudicateClaim', () => claims.connect(insurer).adjudicateClaim(claim, true, response));
+  await measure('payClaim', () => claims.connect(insurer).payClaim(claim, ethers.id('payment reference')));
+  const reason = await billingRecord(patient, 'dispute reason');
+  await measure('disputeClaim', () => claims.connect(patient).disputeClaim(claim, reason));
 
   const failures = Object.entries(TARGETS).filter(([name, target]) => (gas[name] ?? Infinity) > target);
   for (const [name, target] of failures) console.error(`over target: ${name} ${gas[name]} > ${target}`);
