@@ -154,6 +154,39 @@ export const HEART_DISEASE_CLEVELAND: ModelSpec = {
   bands: classifierBands,
 };
 
+/**
+ * The insurer's claims anomaly model (`lib/ai/claims`): columns are the features `reviewClaims` computes
+ * for a claim relative to its context, each clipped to the range given here. Not a patient risk model,
+ * so it is not in {@link MODELS} (the risk engine's list); the seed approves it like every model with a card.
+ */
+export const CLAIMS_FRAUD: ModelSpec = {
+  name: 'claims-fraud',
+  version: '1.0.0',
+  title: 'Claims anomaly score (insurer, logistic regression on claim-context features)',
+  outcome:
+    'the claim carries one of the injected fraud patterns (duplicate, upcoding, unbundling, phantom service); trained on synthetic injections into Synthea claims, not on confirmed fraud',
+  features: [
+    { name: 'amount_log_z', label: "largest line price vs its code's usual (robust log-scale z)", unit: '1', min: -20, max: 20 },
+    { name: 'log_total', label: 'claim total, ln(1 + amount)', unit: '1', min: 0, max: 30 },
+    { name: 'item_count', label: 'number of coded lines', unit: '1', min: 0, max: 50 },
+    { name: 'duplicate_similarity', label: 'similarity to an earlier claim (1 = exact copy)', unit: '1', min: 0, max: 1 },
+    { name: 'same_day_claims', label: 'other claims of the same type, patient, provider and day', unit: '1', min: 0, max: 10 },
+    { name: 'shared_encounter_claims', label: 'other claims naming the same encounter', unit: '1', min: 0, max: 10 },
+    { name: 'unbundled_components', label: 'lab panel components billed apart from their panel', unit: '1', min: 0, max: 20 },
+    { name: 'provider_burst_log_ratio', label: "provider's claims in the week vs its usual, ln((n + 1) / (mean + 1))", unit: '1', min: -5, max: 5 },
+    indicator('sex_mismatch', 'service contradicts the recorded gender'),
+    indicator('age_mismatch', 'service contradicts the age at service'),
+    indicator('no_encounter', 'no encounter in the record near the service day'),
+    { name: 'unsupported_diagnoses', label: 'claimed diagnoses missing from the record', unit: '1', min: 0, max: 10 },
+  ],
+  contributions: [
+    'amount_log_z', 'log_total', 'item_count', 'duplicate_similarity', 'same_day_claims', 'shared_encounter_claims',
+    'unbundled_components', 'provider_burst_log_ratio', 'sex_mismatch', 'age_mismatch', 'no_encounter', 'unsupported_diagnoses',
+  ],
+  contributionScale: 'log-odds relative to the average training claim',
+  bands: classifierBands,
+};
+
 /** Every shipped model, in the order results are reported. */
 export const MODELS: readonly ModelSpec[] = [FRAMINGHAM_LIPID, FRAMINGHAM_BMI, DIABETES_PIMA, HEART_DISEASE_CLEVELAND];
 

@@ -1,14 +1,44 @@
 /**
  * Client-side AI of MedLedger: risk models on decrypted FHIR data, interaction flags, plausibility
- * checks and unusual-access detection. Isomorphic (browser and Node); Node-only helpers
- * (onnxruntime-node, reading shipped files) live in `lib/ai/node`.
+ * checks, unusual-access detection and the insurer's claims fraud review. Isomorphic (browser and
+ * Node); Node-only helpers (onnxruntime-node, reading shipped files) live in `lib/ai/node`.
  */
 export { registryApproval } from './approval';
 export type { ApprovalLookup, ModelApproval } from './approval';
 export { assessBundle, RiskEngine } from './assess';
 export type { AssessOptions, RiskEngineOptions, RiskInput, RiskResult, RiskStatus } from './assess';
-export { bandOf, DIABETES_PIMA, FRAMINGHAM_BMI, FRAMINGHAM_LIPID, HEART_DISEASE_CLEVELAND, MODELS } from './catalog';
+export { bandOf, CLAIMS_FRAUD, DIABETES_PIMA, FRAMINGHAM_BMI, FRAMINGHAM_LIPID, HEART_DISEASE_CLEVELAND, MODELS } from './catalog';
 export type { FeatureSpec, ModelSpec, RiskBand } from './catalog';
+export {
+  buildAmountReference,
+  CLAIM_FEATURES,
+  ClaimScorer,
+  combineScores,
+  DEFAULT_CLAIM_RULE_OPTIONS,
+  DEMOGRAPHIC_RESTRICTIONS,
+  featureRow,
+  LAB_PANELS,
+  patientContextOf,
+  reviewClaims,
+  scoreClaims,
+} from './claims';
+export type {
+  AmountReference,
+  AmountStats,
+  ClaimContext,
+  ClaimFeatureName,
+  ClaimFlag,
+  ClaimFlagKind,
+  ClaimReview,
+  ClaimRuleOptions,
+  ClaimScorerOptions,
+  ClaimScoringStage,
+  ClaimSeverity,
+  DemographicRestriction,
+  LabPanel,
+  PatientContext,
+  ScoredClaim,
+} from './claims';
 export { checkInteractions, interactionsAmong, ONC_HIGH_PRIORITY_DDI } from './ddi';
 export type { InteractionFlag, InteractionSide } from './ddi';
 export { assessmentInstant, completedYears, extractFeatures } from './features';

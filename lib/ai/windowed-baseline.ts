@@ -46,7 +46,11 @@ export const windowStartOf = (layout: WindowLayout): number => layout.now - layo
  * @param layout - where the windows lie
  * @returns `history[0]` is the oldest window, `current` the one under review
  */
-export function bucketByWindow<T>(items: Iterable<T>, timeOf: (item: T) => number, layout: WindowLayout): { history: T[][]; current: T[] } {
+export function bucketByWindow<T>(
+  items: Iterable<T>,
+  timeOf: (item: T) => number,
+  layout: WindowLayout,
+): { history: T[][]; current: T[] } {
   const historyStart = windowStartOf(layout) - layout.historyWindows * layout.windowMs;
   const buckets = Array.from({ length: layout.historyWindows + 1 }, (): T[] => []);
   for (const item of items) {
@@ -88,5 +92,9 @@ export function baselineOf(counts: readonly number[]): Baseline {
  * @param thresholds - floor, factor and sigmas, all of which must be exceeded
  */
 export function isBurst(count: number, baseline: Baseline, thresholds: BurstThresholds): boolean {
-  return count > thresholds.minCount && count > thresholds.factor * baseline.mean && count > baseline.mean + thresholds.sigmas * baseline.sd;
+  return (
+    count > thresholds.minCount &&
+    count > thresholds.factor * baseline.mean &&
+    count > baseline.mean + thresholds.sigmas * baseline.sd
+  );
 }

@@ -1,0 +1,150 @@
+/**
+ * Unbundling: what should be one bill, billed as several on the same day by the same provider for the
+ * same patient — the components of a lab panel billed apart (or beside the panel itself, so paid
+ * twice), and one encounter split into several claims.
+ */
+import { LAB_PANELS, type LabPanel } from './codes';
+import { codeOverlap, describeCode, SAME_SERVICES_OVERLAP, type ClaimFacts } from './facts';
+import type { ClaimFlag } from './types';
+
+interface BilledCode {
+  readonly claimId: string;
+  readonly code: string;
+  readonly display: string;
+}
+
+function billedCodes(claims: readonly ClaimFacts[]): BilledCode[] {
+  return claims.flatMap((facts) =>
+    facts.lines
+      .filter((line) => !line.diagnosis)
+      .map((line) => ({ claimId: facts.id, code: line.code, display: line.display })),
+  );
+}
+
+const codeKey = (panel: LabPanel, code: string): string => `${panel.system}|${code}`;
+
+function names(billed: readonly BilledCode[]): string {
+  const seen = new Map(billed.map((b) => [b.code, describeCode(b.code, b.display)]));
+  return [...seen.values()].join(', ');
+}
+
+function claimList(ids: readonly string[]): string {
+  const unique = [...new Set(ids)];
+  return unique.length === 1 ? `claim ${unique[0]}` : `claims ${unique.join(', ')}`;
+}
+
+/** The panel rule's findings and the model's input for one claim. */
+export interface PanelCheck {
+  readonly flags: ClaimFlag[];
+  /** Lines of this claim that are components of a panel unbundled that day. */
+  readonly unbundledComponents: number;
+}
+
+/**
+ * Looks for lab panels unbundled on the claim's day: every required component billed without the
+ * panel code, or the panel billed together with any of its components. Flags the claims carrying
+ * the components.
+ *
+ * @param facts - the claim under review
+ * @param sameDay - the claims of the same patient, provider and day (this one included)
+ */
+export function checkPanels(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): PanelCheck {
+  const flags: ClaimFlag[] = [];
+  const own = new Set(facts.lines.filter((line) => !line.diagnosis).map((line) => line.code));
+  const billed = billedCodes(sameDay);
+  let unbundledComponents = 0;
+  for (const panel of LAB_PANELS) {
+    const componentKeys = new Set([...panel.required, ...panel.optional].map((code) => codeKey(panel, code)));
+    const ownComponents = [...own].filter((code) => componentKeys.has(code));
+    if (ownComponents.length === 0) continue;
+    const panelKeys = new Set(panel.codes.map((code) => codeKey(panel, code)));
+    const panelLines = billed.filter((b) => panelKeys.has(b.code));
+    const componentLines = billed.filter((b) => componentKeys.has(b.code));
+    const panelName = describeCode(codeKey(panel, panel.codes[0]!), panel.display);
+    if (panelLines.length > 0) {
+      unbundledComponents += ownComponents.length;
+      flags.push({
+        kind: 'unbundled-panel',
+        severity: 'high',
+        claimIds: [
+          facts.id,
+          ...new Set([...panelLines, ...componentLines].map((b) => b.claimId).filter((id) => id !== facts.id)),
+        ],
+        codes: [...new Set([...panelLines, ...componentLines].map((b) => b.code))],
+        message: `On ${facts.day} the provider billed the ${panelName} (${claimList(panelLines.map((b) => b.claimId))}) and also its component${
+          componentLines.length === 1 ? '' : 's'
+        } ${names(componentLines)} (${claimList(componentLines.map((b) => b.claimId))}), so these tests are paid twice (${panel.source}).`,
+      });
+      continue;
+    }
+    const present = new Set(componentLines.map((b) => b.code));
+    if (!panel.required.every((code) => present.has(codeKey(panel, code)))) continue;
+    unbundledComponents += ownComponents.length;
+    flags.push({
+      kind: 'unbundled-panel',
+      severity: 'medium',
+      claimIds: [facts.id, ...new Set(componentLines.map((b) => b.claimId).filter((id) => id !== facts.id))],
+      codes: [...present],
+      message: `On ${facts.day} the provider billed all ${panel.required.length} components of the ${panelName} separately (${names(componentLines)}; ${claimList(
+        componentLines.map((b) => b.claimId),
+      )}) instead of the panel (${panel.source}).`,
+    });
+  }
+  return { flags, unbundledComponents };
+}
+
+/** The split-encounter rule's findings and the model's inputs for one claim. */
+export interface SplitCheck {
+  readonly flags: ClaimFlag[];
+  /** Other claims of the same type, patient, provider and day (claims for other prescriptions and copies of this one left out). */
+  readonly sameDayClaims: number;
+  /** Of those, the ones naming an encounter this claim names too. */
+  readonly sharedEncounterClaims: number;
+}
+
+/**
+ * Looks for one encounter billed in several claims: claims of the same type, patient, provider and day
+ * naming the same encounter (medium), or naming no encounter at all (low). Claims for different
+ * prescriptions are separate services, claims naming different encounters say they are separate visits,
+ * and claims billing the same services are duplicates (`duplicates.ts`), not parts of one visit.
+ *
+ * @param facts - the claim under review
+ * @param sameDay - the claims of the same patient, provider and day (this one included)
+ */
+export function checkSplit(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): SplitCheck {
+  const others = sameDay.filter(
+    (other) =>
+      other.position !== facts.position &&
+      other.type === facts.type &&
+      !(other.prescription && facts.prescription && other.prescription !== facts.prescription) &&
+      codeOverlap(other, facts) < SAME_SERVICES_OVERLAP,
+  );
+  const shared = others.filter((other) => other.encounters.some((e) => facts.encounters.includes(e)));
+  const unnamed = facts.encounters.length === 0 ? others.filter((other) => other.encounters.length === 0) : [];
+  const flags: ClaimFlag[] = [];
+  const codes = [...new Set(facts.lines.filter((line) => !line.diagnosis).map((line) => line.code))];
+  const type = facts.type ? `${facts.type} ` : '';
+  if (shared.length > 0) {
+    const encounter = facts.encounters.find((e) => shared.some((other) => other.encounters.includes(e)));
+    flags.push({
+      kind: 'split-encounter',
+      severity: 'medium',
+      claimIds: [facts.id, ...shared.map((other) => other.id)],
+      codes,
+      message: `Encounter ${encounter} is billed in ${shared.length + 1} ${type}claims from the same provider on ${facts.day} (${claimList(
+        [facts.id, ...shared.map((other) => other.id)],
+      )}); one encounter is normally one claim.`,
+    });
+  } else if (unnamed.length > 0) {
+    flags.push({
+      kind: 'split-encounter',
+      severity: 'low',
+      claimIds: [facts.id, ...unnamed.map((other) => other.id)],
+      codes,
+      message: `${unnamed.length + 1} ${type}claims from the same provider for this patient on ${facts.day} (${claimList(
+        [facts.id, ...unnamed.map((other) => other.id)],
+      )}), none naming its encounter: one visit may have been split into several claims.`,
+    });
+  }
+  return { flags, sameDayClaims: others.length, sharedEncounterClaims: shared.length };
+}
