@@ -1,7 +1,8 @@
 import { BaseError, ContractFunctionRevertedError, UserRejectedRequestError } from 'viem';
 
 import { TransactionError } from '../errors';
-import { categoryName, decodeScopes } from './categories';
+import { RECORD_CATEGORIES, categoryLabel, categoryName, decodeScopes } from './categories';
+import { claimStatusOf } from './claim-status';
 
 type Args = readonly unknown[];
 
@@ -22,7 +23,7 @@ export function describeScopes(scopes: bigint): string {
   return parts.length ? parts.join(', ') : 'no scopes';
 }
 
-/** One sentence per MedLedger custom error, built from its arguments. */
+/** One sentence per MedLedger and Claims custom error, built from its arguments. */
 const SENTENCES: Record<string, (args: Args) => string> = {
   PatientAlreadyRegistered: ([patient]) => `${short(patient)} is already registered as a patient.`,
   PatientNotRegistered: ([account]) => `${short(account)} is not a registered patient.`,
@@ -66,6 +67,35 @@ const SENTENCES: Record<string, (args: Args) => string> = {
   ModelNotApproved: () => 'That model was never approved.',
   ModelAlreadyDeprecated: () => 'That model is already deprecated.',
   InvalidModel: () => 'A model needs its SHA-256, a name and a model-card CID.',
+  InvalidLedger: ([ledger]) => `${short(ledger)} is not a MedLedger contract, so claims cannot be kept against it.`,
+  BillingWriteNotGranted: ([patient, provider]) =>
+    `${short(provider)} may not bill for ${short(patient)}: the patient has not granted it live ` +
+    '"write billing" access.',
+  BillingReadNotGranted: ([patient, insurer]) =>
+    `${short(insurer)} may not receive claims for ${short(patient)}: the patient has not granted it live ` +
+    '"read billing" access.',
+  NotAnInsurer: ([account]) => `${short(account)} is not a registered insurer.`,
+  InactiveParty: ([account]) =>
+    `${short(account)} is suspended or not registered, so it cannot take part in a claim right now.`,
+  ClaimAlreadySubmitted: () => 'A claim was already submitted for that record; each record can be claimed once.',
+  RecordNotProven: ([patient, recordId, author]) =>
+    `Record ${recordId} of ${short(patient)} was not written by ${short(author)}, or the proof given for it does not ` +
+    'match the chain.',
+  NotBillingRecord: ([patient, recordId, category]) =>
+    `Record ${recordId} of ${short(patient)} is filed under ${categoryLabel(Number(category))}, not ` +
+    `${categoryLabel(RECORD_CATEGORIES.billing)}.`,
+  UnknownClaim: ([claimId]) => `Claim ${claimId} does not exist, or its details do not match what the chain holds.`,
+  NotClaimInsurer: ([claimId, account]) =>
+    `Only the insurer of claim ${claimId} may decide or pay it, and ${short(account)} is not that insurer.`,
+  NotClaimPatient: ([claimId, account]) =>
+    `Only the patient of claim ${claimId} may dispute it, and ${short(account)} is not that patient.`,
+  InvalidClaimTransition: ([claimId, from, to]) =>
+    `Claim ${claimId} is ${claimStatusOf(Number(from))}, so it cannot be marked ${claimStatusOf(Number(to))}.`,
+  ClaimNotAdjudicated: ([claimId]) =>
+    `Claim ${claimId} has not been approved or denied yet, so there is nothing to dispute.`,
+  ClaimAlreadyDisputed: ([claimId]) => `Claim ${claimId} was already disputed; a claim can be disputed once.`,
+  ClaimToSelf: ([account]) => `${short(account)} cannot file a claim with itself as the insurer.`,
+  InvalidPaymentReference: () => 'The payment reference is empty; give the reference of the payment.',
 };
 
 /**
@@ -77,7 +107,8 @@ export function toTransactionError(error: unknown): TransactionError {
   if (error instanceof TransactionError) return error;
   if (error instanceof BaseError) {
     const rejected = error.walk((cause) => cause instanceof UserRejectedRequestError);
-    if (rejected) return new TransactionError('You rejected the request in your wallet; nothing was sent.', { cause: error });
+    if (rejected)
+      return new TransactionError('You rejected the request in your wallet; nothing was sent.', { cause: error });
     const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
     if (reverted instanceof ContractFunctionRevertedError) {
       const name = reverted.data?.errorName;

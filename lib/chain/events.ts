@@ -2,14 +2,21 @@
  * Event queries that public RPCs answer. Providers cap `eth_getLogs` at a block range (Infura 10,000
  * blocks, others far fewer) or at a number of results, so a query from the deployment block to the
  * head is sent in block-range pages, and a page the node refuses as too large is split in half until
- * it is answered. Every MedLedger event query goes through here.
+ * it is answered. Every MedLedger and Claims event query goes through here; the indexer (`indexer/`)
+ * indexes MedLedger only, so Claims events always come from the node.
  */
-import type { ContractEventName, GetContractEventsReturnType } from 'viem';
+import type { Abi, ContractEventName, GetContractEventsReturnType } from 'viem';
 
 import { ServiceUnavailableError } from '../errors';
 import type { ChainContext } from './client';
-import { medLedgerAbi } from './deployments';
+import { claimsAbi, medLedgerAbi } from './deployments';
 import { indexedBlock, indexerEvents } from './indexer';
+import { contractAddress } from './medledger';
+
+/** The contracts whose events are read here, each with the ABI its logs decode by. */
+const EVENT_ABIS = { medLedger: medLedgerAbi, claims: claimsAbi } as const satisfies Record<string, Abi>;
+
+type EventContract = keyof typeof EVENT_ABIS;
 
 /** Blocks per `eth_getLogs` unless the context says otherwise: the widest range Infura answers. */
 export const DEFAULT_LOG_BLOCK_RANGE = 10_000;
@@ -38,7 +45,7 @@ export function blockPages(from: bigint, to: bigint, range: bigint): [bigint, bi
   return pages;
 }
 
-export interface EventQuery<Name extends ContractEventName<typeof medLedgerAbi>> {
+export interface EventQuery<Name extends string> {
   readonly eventName: Name;
   /** Indexed arguments as topic filters (an array means any of them). */
   readonly args?: Record<string, unknown>;
@@ -61,7 +68,14 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
   context: ChainContext,
   query: EventQuery<Name>,
 ): Promise<GetContractEventsReturnType<typeof medLedgerAbi, Name, true>> {
-  const logs = await eventsOf(context, [query.eventName], query.args ?? {}, query.fromBlock, query.toBlock);
+  const logs = await eventsOf(
+    context,
+    'medLedger',
+    [query.eventName],
+    query.args ?? {},
+    query.fromBlock,
+    query.toBlock,
+  );
   return logs as unknown as GetContractEventsReturnType<typeof medLedgerAbi, Name, true>;
 }
 
@@ -69,27 +83,32 @@ export async function contractEvents<Name extends ContractEventName<typeof medLe
 const reportedIndexers = new Set<string>();
 
 /**
- * Several events filtered by the same indexed arguments, oldest first: one indexer query for all of
- * them (then the node for the blocks after what it has indexed), or one paged node query per event.
+ * Several events of one contract filtered by the same indexed arguments, oldest first: for MedLedger,
+ * one indexer query for all of them (then the node for the blocks after what it has indexed); without
+ * an indexer, and for Claims, one paged node query per event.
  */
 async function eventsOf(
   context: ChainContext,
-  eventNames: readonly ContractEventName<typeof medLedgerAbi>[],
+  contract: EventContract,
+  eventNames: readonly string[],
   args: Record<string, unknown>,
   fromBlock: bigint | undefined,
   toBlock: bigint | undefined,
 ): Promise<EventLog[]> {
   // Not viem's cached block number (kept for seconds): a record anchored a moment ago must be found.
   const head = toBlock ?? (await context.publicClient.getBlockNumber({ cacheTime: 0 }));
+  // The Claims contract is deployed after MedLedger, so MedLedger's first block starts both scans.
   const from = fromBlock ?? BigInt(context.deployment.startBlock);
   const fromNode = async (start: bigint) =>
     inChainOrder(
       (
-        await Promise.all(eventNames.map((eventName) => nodeEvents(context, { eventName, args }, start, head)))
+        await Promise.all(
+          eventNames.map((eventName) => nodeEvents(context, contract, { eventName, args }, start, head)),
+        )
       ).flat() as EventLog[],
     );
   const { indexerUrl } = context;
-  if (!indexerUrl) return fromNode(from);
+  if (!indexerUrl || contract !== 'medLedger') return fromNode(from);
   let indexed: EventLog[];
   let split: bigint;
   try {
@@ -124,14 +143,16 @@ function inChainOrder(logs: EventLog[]): EventLog[] {
   );
 }
 
-/** {@link contractEvents} from the node alone, blocks `from` to `head`. */
-async function nodeEvents<Name extends ContractEventName<typeof medLedgerAbi>>(
+/** The events of `contract` a query names, from the node alone, blocks `from` to `head`. */
+async function nodeEvents(
   context: ChainContext,
-  query: EventQuery<Name>,
+  contract: EventContract,
+  query: EventQuery<string>,
   from: bigint,
   head: bigint,
-): Promise<GetContractEventsReturnType<typeof medLedgerAbi, Name, true>> {
-  const logs: GetContractEventsReturnType<typeof medLedgerAbi, Name, true> = [];
+): Promise<unknown[]> {
+  const address = contractAddress(context, contract);
+  const logs: unknown[] = [];
   const pending = blockPages(from, head, BigInt(context.logBlockRange ?? DEFAULT_LOG_BLOCK_RANGE)).reverse();
   for (let page = pending.pop(); page; page = pending.pop()) {
     const [fromBlock, toBlock] = page;
@@ -139,15 +160,15 @@ async function nodeEvents<Name extends ContractEventName<typeof medLedgerAbi>>(
       // The arguments are checked by the callers' types; viem's generic over one event name cannot be.
       const getEvents = context.publicClient.getContractEvents as (parameters: object) => Promise<unknown[]>;
       const found = await getEvents({
-        address: context.deployment.medLedger,
-        abi: medLedgerAbi,
+        address,
+        abi: EVENT_ABIS[contract],
         eventName: query.eventName,
         ...(query.args ? { args: query.args } : {}),
         fromBlock,
         toBlock,
         strict: true,
       });
-      logs.push(...(found as typeof logs));
+      logs.push(...found);
     } catch (error) {
       if (!isRangeRefusal(error)) throw error;
       if (fromBlock === toBlock) {
@@ -163,7 +184,7 @@ async function nodeEvents<Name extends ContractEventName<typeof medLedgerAbi>>(
   return logs;
 }
 
-/** A MedLedger event log as {@link eventsInChainOrder} returns it. */
+/** An event log as {@link eventsInChainOrder} (MedLedger) and {@link claimsEventsInChainOrder} return it. */
 export interface EventLog {
   readonly eventName: string;
   readonly args: unknown;
@@ -185,5 +206,19 @@ export function eventsInChainOrder(
   args: Record<string, unknown>,
   toBlock?: bigint,
 ): Promise<EventLog[]> {
-  return eventsOf(context, eventNames, args, undefined, toBlock);
+  return eventsOf(context, 'medLedger', eventNames, args, undefined, toBlock);
+}
+
+/**
+ * Several events of the Claims contract filtered by the same indexed arguments (an array means any of
+ * them), oldest first, up to `toBlock` (default the head): one paged node query per event, the
+ * arguments as topic filters. The indexer does not index Claims, so these always come from the node.
+ */
+export function claimsEventsInChainOrder(
+  context: ChainContext,
+  eventNames: readonly ContractEventName<typeof claimsAbi>[],
+  args: Record<string, unknown>,
+  toBlock?: bigint,
+): Promise<EventLog[]> {
+  return eventsOf(context, 'claims', eventNames, args, undefined, toBlock);
 }

@@ -1,7 +1,8 @@
 export * from './activity';
 export * from './categories';
+export * from './claims';
 export * from './client';
-export { deployments, medLedgerAbi, modelRegistryAbi } from './deployments';
+export { claimsAbi, deployments, medLedgerAbi, modelRegistryAbi } from './deployments';
 export * from './errors';
 export * from './events';
 export * from './medledger';

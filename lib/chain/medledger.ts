@@ -1,5 +1,6 @@
 import type {
   Abi,
+  Address,
   ContractFunctionArgs,
   ContractFunctionName,
   ContractFunctionReturnType,
@@ -7,13 +8,14 @@ import type {
   TransactionReceipt,
 } from 'viem';
 
-import { AccessDeniedError, TransactionError } from '../errors';
+import { AccessDeniedError, NotFoundError, TransactionError } from '../errors';
 import type { ChainContext } from './client';
-import { medLedgerAbi, modelRegistryAbi } from './deployments';
+import { claimsAbi, medLedgerAbi, modelRegistryAbi } from './deployments';
 import { toTransactionError } from './errors';
 
 type MedLedgerAbi = typeof medLedgerAbi;
 type ModelRegistryAbi = typeof modelRegistryAbi;
+type ClaimsAbi = typeof claimsAbi;
 type ReadName<A extends Abi> = ContractFunctionName<A, 'view' | 'pure'>;
 type WriteName<A extends Abi> = ContractFunctionName<A, 'nonpayable'>;
 
@@ -31,12 +33,23 @@ export interface SendOptions {
 const CONTRACTS = {
   medLedger: medLedgerAbi,
   modelRegistry: modelRegistryAbi,
+  claims: claimsAbi,
 } as const;
 
 type ContractName = keyof typeof CONTRACTS;
 
-function addressOf(context: ChainContext, contract: ContractName) {
-  return context.deployment[contract];
+/**
+ * Where `contract` is deployed in the context's deployment.
+ * @throws {@link NotFoundError} for the Claims contract on a deployment recorded before it existed
+ */
+export function contractAddress(context: ChainContext, contract: ContractName): Address {
+  const address = context.deployment[contract];
+  if (!address) {
+    throw new NotFoundError(
+      `The claims contract is not deployed on chain ${context.deployment.chainId}; run \`npm run deploy\` for that network.`,
+    );
+  }
+  return address;
 }
 
 /** Where a read looks: the latest block unless a block number pins it (to match an indexer's view). */
@@ -53,7 +66,7 @@ async function readAny(
 ) {
   try {
     return await context.publicClient.readContract({
-      address: addressOf(context, contract),
+      address: contractAddress(context, contract),
       abi: CONTRACTS[contract] as Abi,
       functionName,
       args,
@@ -81,7 +94,7 @@ async function sendAny(
   try {
     options.onStage?.({ stage: 'simulating' });
     const { request } = await publicClient.simulateContract({
-      address: addressOf(context, contract),
+      address: contractAddress(context, contract),
       abi: CONTRACTS[contract] as Abi,
       functionName,
       args,
@@ -140,4 +153,26 @@ export function writeModelRegistry<F extends WriteName<ModelRegistryAbi>>(
   options: SendOptions = {},
 ): Promise<TransactionReceipt> {
   return sendAny(context, 'modelRegistry', functionName, args as readonly unknown[], options);
+}
+
+/** Calls a Claims view (`IClaims`). */
+export function readClaims<F extends ReadName<ClaimsAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<ClaimsAbi, 'view' | 'pure', F>,
+  options: ReadOptions = {},
+): Promise<ContractFunctionReturnType<ClaimsAbi, 'view' | 'pure', F>> {
+  return readAny(context, 'claims', functionName, args as readonly unknown[], options) as Promise<
+    ContractFunctionReturnType<ClaimsAbi, 'view' | 'pure', F>
+  >;
+}
+
+/** Sends a Claims transaction from the context's wallet; errors are decoded into sentences. */
+export function writeClaims<F extends WriteName<ClaimsAbi>>(
+  context: ChainContext,
+  functionName: F,
+  args: ContractFunctionArgs<ClaimsAbi, 'nonpayable', F>,
+  options: SendOptions = {},
+): Promise<TransactionReceipt> {
+  return sendAny(context, 'claims', functionName, args as readonly unknown[], options);
 }
