@@ -5,6 +5,7 @@
 export * from './audit';
 export * from './audit-story';
 export * from './bundle';
+export * from './claims';
 export * from './consent';
 export * from './consent-link';
 export * from './directory';
