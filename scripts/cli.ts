@@ -46,6 +46,7 @@ import {
 } from '../lib/records';
 import { parseExpiry, parseScopes } from './cli/args';
 import { auditStoryLines, runAuditExport } from './cli/audit';
+import { claimCommands } from './cli/claims';
 import { consentCommands } from './cli/consent';
 import { describeFailure } from './cli/failure';
 import { fhirServerCommands } from './cli/fhir-server';
@@ -93,6 +94,18 @@ const USAGE = `usage: medledger <command> [options] [--json]
                                                     served by the app at MEDLEDGER_APP_URL
   share list                                        your links, their status and who opened them
   share revoke ID                                   end a link; the app deletes its encrypted file
+  claim submit PATIENT --insurer ADDRESS --claim CLAIM.json
+                                                    (provider) files a FHIR Claim as an encrypted
+                                                    billing record, then the claim on-chain
+  claims [--as patient|provider|insurer]            the claims this wallet may see (its own, those
+                                                    it filed, or its queue), status verified on-chain
+  claim adjudicate CLAIM_ID --outcome approved|denied [--response EOB.json]
+                                                    (insurer) files its answer (an EOB drawn up from
+                                                    the claim unless given), then approves or denies
+  claim pay CLAIM_ID --reference TEXT               (insurer) only a hash of the reference goes on-chain
+  claim dispute CLAIM_ID --reason TEXT              (patient) the reasons as an encrypted billing record
+                                                    claim steps take --record RECORD_ID to finish a step
+                                                    whose record was written but transaction failed
   risk BUNDLE.json [--at YYYY-MM-DD]                risk models on a bundle; model approval from the
                                                     chain's ModelRegistry when one answers, else not checked
   validate FILE…                                    FHIR R4 structural validation, offline (no chain):
@@ -477,6 +490,7 @@ const COMMANDS: Record<string, Handler> = {
 
   ...consentCommands({ vault: vaultFromEnv, address }),
   ...shareCommands({ vault: vaultFromEnv, chain: chainFromEnv }),
+  ...claimCommands({ vault: vaultFromEnv, chain: chainFromEnv, address, readInput }),
   ...fhirServerCommands({
     chain: chainFromEnv,
     ipfs: () => createIpfsClient(process.env.MEDLEDGER_IPFS_API_URL ?? 'http://127.0.0.1:5001'),
@@ -522,6 +536,14 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   purpose: { type: 'string' },
+  insurer: { type: 'string' },
+  claim: { type: 'string' },
+  record: { type: 'string' },
+  as: { type: 'string' },
+  outcome: { type: 'string' },
+  response: { type: 'string' },
+  reference: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 /** Reports a mistake in the command line itself (exit code 2, like the usage text). */
