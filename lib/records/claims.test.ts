@@ -418,15 +418,7 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         },
       );
       assert.equal(orphan!.recordId, before + 1n);
-      const retried = await submitClaim(
-        doctor,
-        address('patient'),
-        address('insurer'),
-        claimFor('patient', 'insurer'),
-        {
-          recordId: orphan!.recordId,
-        },
-      );
+      const retried = await submitClaim(doctor, address('patient'), address('insurer'), { recordId: orphan!.recordId });
       assert.equal(retried.recordId, orphan!.recordId);
       assert.equal(retried.ref.recordId, orphan!.recordId);
       assert.equal(
@@ -435,9 +427,7 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         'the retry wrote a second record',
       );
       await assert.rejects(
-        submitClaim(doctor, address('patient'), address('insurer'), claimFor('patient', 'insurer'), {
-          recordId: orphan!.recordId,
-        }),
+        submitClaim(doctor, address('patient'), address('insurer'), { recordId: orphan!.recordId }),
         /was already filed as a claim/,
       );
     });
@@ -462,16 +452,12 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         { keyring },
       );
       await assert.rejects(
-        submitClaim(vaults.doctor, address('patient'), address('insurer'), claimFor('patient', 'insurer'), {
-          recordId: note!.recordId,
-        }),
+        submitClaim(vaults.doctor, address('patient'), address('insurer'), { recordId: note!.recordId }),
         /Record \d+ cannot be used for this step: resourceType: is Coverage, not Claim/,
       );
       const byPatient = (await only(vaults.patient, 'patient'))[0]!.dispute!.recordId;
       await assert.rejects(
-        submitClaim(vaults.doctor, address('patient'), address('insurer'), claimFor('patient', 'insurer'), {
-          recordId: byPatient,
-        }),
+        submitClaim(vaults.doctor, address('patient'), address('insurer'), { recordId: byPatient }),
         new RegExp(`Record ${byPatient} of .* was written by ${address('patient')}, not by ${address('doctor')}`),
       );
     });

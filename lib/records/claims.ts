@@ -100,8 +100,8 @@ export class ClaimRefusedError extends AccessDeniedError {
 
 /**
  * A claim step wrote its encrypted record into the patient's history, but the claim transaction that
- * presents it then failed. Nothing is lost: the record stays, and the same step given `recordId`
- * presents it again instead of writing another.
+ * presents it then failed. Nothing is lost: the record stays, and the same step given
+ * `{ recordId }` instead of the content presents it again instead of writing another.
  */
 export class ClaimRecordOrphanedError extends MedLedgerError {
   /** The record that was written. */
@@ -119,15 +119,21 @@ export class ClaimRecordOrphanedError extends MedLedgerError {
   }
 }
 
-/** Options of every claim step that writes. */
+/**
+ * A billing record this wallet wrote for a claim step in an earlier attempt (see
+ * {@link ClaimRecordOrphanedError}): given instead of the step's content, it is checked as the content
+ * would be and presented instead of writing a new record.
+ */
+export interface EarlierRecord {
+  readonly recordId: bigint;
+}
+
+/** Options of every claim step. */
 export interface ClaimStepOptions {
   readonly onProgress?: ProgressListener;
-  /**
-   * A record this wallet already wrote for the step (see {@link ClaimRecordOrphanedError}): presented
-   * again instead of writing a new one.
-   */
-  readonly recordId?: bigint;
 }
+
+const isEarlier = (content: object): content is EarlierRecord => 'recordId' in content && !('resourceType' in content);
 
 /** A step's result: the claim after it and the record it wrote or presented. */
 export interface ClaimStepResult {
@@ -511,8 +517,9 @@ async function submissionRefusals(vault: Vault, patient: Address, insurer: Addre
  * @param vault - the provider that bills
  * @param patient - whose care is billed
  * @param insurer - the insurer billed
- * @param claim - the FHIR Claim; `patient` must be `Patient/<patient>`, `insurer` `Organization/<insurer>`
- * @param options - progress; `recordId` to present a Claim record written by an earlier attempt
+ * @param claim - the FHIR Claim (its parties as {@link claimIssues} says), or the Claim record an earlier
+ *   attempt wrote
+ * @param options - progress
  * @throws {@link ValidationError} listing every problem of the Claim, {@link ClaimRefusedError} naming
  *   what stands in the way, {@link ClaimRecordOrphanedError} when the record was written but the claim
  *   transaction failed
@@ -521,7 +528,7 @@ export async function submitClaim(
   vault: Vault,
   patient: Address,
   insurer: Address,
-  claim: Claim,
+  claim: Claim | EarlierRecord,
   options: ClaimStepOptions = {},
 ): Promise<ClaimStepResult> {
   const provider = actorOf(vault);
@@ -532,7 +539,7 @@ export async function submitClaim(
     insurer: getAddress(insurer),
   };
   options.onProgress?.({ step: 'validate', done: 0, total: 1 });
-  const issues = claimIssues(claim, parties);
+  const issues = isEarlier(claim) ? [] : claimIssues(claim, parties);
   if (issues.length > 0) throw new ValidationError(issues, 'The claim was not filed; the Claim is invalid');
   const refusals = await submissionRefusals(vault, parties.patient, parties.insurer);
   if (refusals.length > 0) throw new ClaimRefusedError('The claim', refusals);
@@ -540,25 +547,20 @@ export async function submitClaim(
     writeClaims(vault.chain, 'submitClaim', [parties.patient, parties.insurer, proof], {
       onStage: transactionProgress(options.onProgress),
     });
-  if (options.recordId !== undefined) {
-    const { header, proof } = await earlierRecord(vault, parties.patient, options.recordId, (resource) =>
+  let presented;
+  if (isEarlier(claim)) {
+    const { header, proof } = await earlierRecord(vault, parties.patient, claim.recordId, (resource) =>
       claimIssues(resource, parties),
     );
     const existing = await readClaims(vault.chain, 'claimState', [header.ciphertextHash]);
     if (BigInt(existing) !== 0n) {
-      throw new ClaimRefusedError('The claim', [`Record ${options.recordId} was already filed as a claim.`]);
+      throw new ClaimRefusedError('The claim', [`Record ${claim.recordId} was already filed as a claim.`]);
     }
-    const receipt = await submit(proof);
-    return { ref: claimRefsOf(receipt.logs)[0]!, recordId: options.recordId, transactionHash: receipt.transactionHash };
+    presented = { recordId: claim.recordId, receipt: await submit(proof) };
+  } else {
+    presented = await writeAndPresent(vault, parties.patient, 'Filing the claim', { resource: claim }, submit, options);
   }
-  const { recordId, receipt } = await writeAndPresent(
-    vault,
-    parties.patient,
-    'Filing the claim',
-    { resource: claim },
-    submit,
-    options,
-  );
+  const { recordId, receipt } = presented;
   const [ref] = claimRefsOf(receipt.logs);
   if (!ref) throw new IntegrityError('The claim transaction succeeded but reported no claim.');
   return { ref, recordId, transactionHash: receipt.transactionHash };
@@ -590,18 +592,19 @@ async function insurerRefusals(vault: Vault, ref: ClaimRef): Promise<string[]> {
  * @param vault - the claim's insurer
  * @param ref - the claim, as listed
  * @param outcome - approved or denied
- * @param answer - the insurer's answer, naming the claim's patient and insurer
- * @param options - progress; `recordId` to present an answer record written by an earlier attempt
+ * @param answer - the insurer's answer, naming the claim's patient and insurer, or the answer record an
+ *   earlier attempt wrote
+ * @param options - progress
  */
 export async function adjudicateClaim(
   vault: Vault,
   ref: ClaimRef,
   outcome: ClaimOutcome,
-  answer: ClaimAnswer,
+  answer: ClaimAnswer | EarlierRecord,
   options: ClaimStepOptions = {},
 ): Promise<ClaimStepResult> {
   options.onProgress?.({ step: 'validate', done: 0, total: 1 });
-  const issues = answerIssues(answer, ref, vault.chain.deployment.chainId);
+  const issues = isEarlier(answer) ? [] : answerIssues(answer, ref, vault.chain.deployment.chainId);
   if (issues.length > 0) throw new ValidationError(issues, 'The claim was not adjudicated; the answer is invalid');
   const reasons = await insurerRefusals(vault, ref);
   if (reasons.length === 0) {
@@ -622,12 +625,12 @@ export async function adjudicateClaim(
     writeClaims(vault.chain, 'adjudicateClaim', [ref, outcome === 'approved', proof], {
       onStage: transactionProgress(options.onProgress),
     });
-  if (options.recordId !== undefined) {
-    const { proof } = await earlierRecord(vault, ref.patient, options.recordId, (resource) =>
+  if (isEarlier(answer)) {
+    const { proof } = await earlierRecord(vault, ref.patient, answer.recordId, (resource) =>
       answerIssues(resource, ref, vault.chain.deployment.chainId),
     );
     const receipt = await adjudicate(proof);
-    return { ref, recordId: options.recordId, transactionHash: receipt.transactionHash };
+    return { ref, recordId: answer.recordId, transactionHash: receipt.transactionHash };
   }
   const { recordId, receipt } = await writeAndPresent(
     vault,
@@ -679,17 +682,18 @@ export async function payClaim(
  *
  * @param vault - the claim's patient
  * @param ref - the claim, as listed
- * @param reasonText - why the patient disputes the decision
- * @param options - progress; `recordId` to present a reasons record written by an earlier attempt
+ * @param reason - why the patient disputes the decision, or the reasons record an earlier attempt wrote
+ * @param options - progress
  */
 export async function disputeClaim(
   vault: Vault,
   ref: ClaimRef,
-  reasonText: string,
+  reason: string | EarlierRecord,
   options: ClaimStepOptions = {},
 ): Promise<ClaimStepResult> {
   const actor = actorOf(vault);
-  if (!reasonText.trim()) throw new ValidationError([{ path: 'reason', message: 'say why the decision is disputed' }]);
+  if (typeof reason === 'string' && !reason.trim())
+    throw new ValidationError([{ path: 'reason', message: 'say why the decision is disputed' }]);
   const reasons: string[] = [];
   if (!isAddressEqual(actor, ref.patient)) {
     reasons.push(`Only the patient of claim ${ref.claimId} (${ref.patient}) may dispute it; this wallet is ${actor}.`);
@@ -702,20 +706,20 @@ export async function disputeClaim(
   if (reasons.length > 0) throw new ClaimRefusedError(`Disputing claim ${ref.claimId}`, reasons);
   const dispute = (proof: RecordProof) =>
     writeClaims(vault.chain, 'disputeClaim', [ref, proof], { onStage: transactionProgress(options.onProgress) });
-  if (options.recordId !== undefined) {
-    const { proof } = await earlierRecord(vault, ref.patient, options.recordId, (resource) =>
+  if (typeof reason !== 'string') {
+    const { proof } = await earlierRecord(vault, ref.patient, reason.recordId, (resource) =>
       resource.resourceType === 'Communication'
         ? resourceIssues(resource, 'Communication')
         : [{ path: 'resourceType', message: `is ${resource.resourceType}, not Communication` }],
     );
     const receipt = await dispute(proof);
-    return { ref, recordId: options.recordId, transactionHash: receipt.transactionHash };
+    return { ref, recordId: reason.recordId, transactionHash: receipt.transactionHash };
   }
   const { recordId, receipt } = await writeAndPresent(
     vault,
     ref.patient,
     `Disputing claim ${ref.claimId}`,
-    { resource: disputeCommunication(ref, reasonText.trim(), vault.chain.deployment.chainId), category: billing },
+    { resource: disputeCommunication(ref, reason.trim(), vault.chain.deployment.chainId), category: billing },
     dispute,
     options,
   );
