@@ -52,18 +52,21 @@ function compare(later: ClaimFacts, earlier: ClaimFacts, options: DuplicateOptio
     later.encounters.length > 0 &&
     earlier.encounters.length > 0 &&
     !later.encounters.some((e) => earlier.encounters.includes(e));
-  const similarity =
-    overlap *
-    (1 - days / (options.days + 1)) *
-    Math.max(0, 1 - amountGap / (2 * options.amountTolerance)) *
-    (separateEncounters ? 0.5 : 1);
+  // Claims naming different encounters say they are two visits (a therapy series, dialysis): the rule
+  // still notes them at low severity, but the model does not score them as copies.
+  const similarity = separateEncounters
+    ? 0
+    : overlap * (1 - days / (options.days + 1)) * Math.max(0, 1 - amountGap / (2 * options.amountTolerance));
   return { earlier, overlap, days, amountGap, separateEncounters, similarity };
 }
 
 /** The duplicate rule's findings and the model's input for one claim. */
 export interface DuplicateCheck {
   readonly flags: ClaimFlag[];
-  /** 1 for an exact copy of an earlier claim, towards 0 as codes, days and amount drift apart; 0 when none is close. */
+  /**
+   * 1 for an exact copy of an earlier claim, towards 0 as codes, days and amount drift apart; 0 when
+   * none is close or the close ones name other encounters.
+   */
   readonly similarity: number;
 }
 

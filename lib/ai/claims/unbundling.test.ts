@@ -15,7 +15,7 @@ describe('lab panels billed apart', () => {
       claimFixture({ id: 'b', lines: [lab('2571-8')] }),
     ];
     assert.deepEqual(summary(claims), [
-      ['a', ['unbundled-panel:medium', 'split-encounter:low']],
+      ['a', ['unbundled-panel:medium']],
       ['b', ['unbundled-panel:medium', 'split-encounter:low']],
     ]);
     const [review] = reviewClaims(claims);
@@ -31,6 +31,31 @@ describe('lab panels billed apart', () => {
       reviewClaims(claims)[0]!.flags[0]!.message,
       /billed the Lipid panel \(CPT 80061\) .* and also its component CPT 82465/,
     );
+  });
+
+  it('reports a comprehensive metabolic panel billed apart once, not also as the basic panel inside it', () => {
+    const cmp = [
+      '2339-0',
+      '6299-2',
+      '38483-4',
+      '49765-1',
+      '2947-0',
+      '6298-4',
+      '2069-3',
+      '20565-8',
+      '2885-2',
+      '1751-7',
+      '1975-2',
+      '6768-6',
+      '1742-6',
+      '1920-8',
+    ];
+    const [review] = reviewClaims([claimFixture({ id: 'a', lines: cmp.map((code) => lab(code)) })]);
+    assert.deepEqual(
+      review!.flags.map((f) => f.message.match(/components of the (.*?) \(/)?.[1]),
+      ['Comprehensive metabolic panel'],
+    );
+    assert.equal(review!.features.unbundled_components, 14);
   });
 
   it('does not flag part of a panel, or components on other days or from other providers', () => {
@@ -50,26 +75,30 @@ describe('one encounter split into several claims', () => {
   const visit = { code: '185349003', display: 'Check up', net: 125 };
   const colonoscopy = { code: '73761001', display: 'Colonoscopy', net: 11_000 };
 
-  it('flags claims of one type naming the same encounter', () => {
+  it('flags a claim billing an encounter already billed in an earlier claim of the same type', () => {
     const claims = [
+      claimFixture({ id: 'b', lines: [visit, colonoscopy], encounter: 'urn:uuid:e1', created: '2024-03-02T08:00:00Z' }),
       claimFixture({ id: 'a', lines: [visit], encounter: 'Encounter/e1' }),
-      claimFixture({ id: 'b', lines: [visit, colonoscopy], encounter: 'urn:uuid:e1' }),
     ];
     assert.deepEqual(summary(claims), [
-      ['a', ['split-encounter:medium']],
       ['b', ['split-encounter:medium']],
+      ['a', []],
     ]);
+    const [later, first] = reviewClaims(claims);
+    assert.deepEqual(later!.flags[0]!.claimIds, ['b', 'a']);
     assert.match(
-      reviewClaims(claims)[0]!.flags[0]!.message,
-      /Encounter e1 is billed in 2 institutional claims from the same provider on 2024-03-01/,
+      later!.flags[0]!.message,
+      /Encounter e1 was already billed by the same provider on 2024-03-01 in claim a, and this institutional claim bills it again/,
     );
-    assert.equal(reviewClaims(claims)[0]!.features.shared_encounter_claims, 1);
+    assert.equal(later!.features.shared_encounter_claims, 1);
+    assert.equal(first!.features.shared_encounter_claims, 0);
+    assert.equal(first!.features.same_day_claims, 1);
   });
 
-  it('says "may have been split" (low) when claims of one day name no encounter', () => {
+  it('says "may have been split" (low) when a later claim of the day names no encounter, like the earlier one', () => {
     const claims = [claimFixture({ id: 'a', lines: [visit] }), claimFixture({ id: 'b', lines: [colonoscopy] })];
     assert.deepEqual(summary(claims), [
-      ['a', ['split-encounter:low']],
+      ['a', []],
       ['b', ['split-encounter:low']],
     ]);
   });

@@ -4,7 +4,7 @@
  * twice), and one encounter split into several claims.
  */
 import { LAB_PANELS, type LabPanel } from './codes';
-import { codeOverlap, describeCode, SAME_SERVICES_OVERLAP, type ClaimFacts } from './facts';
+import { codeOverlap, describeCode, SAME_SERVICES_OVERLAP, submittedBefore, type ClaimFacts } from './facts';
 import type { ClaimFlag } from './types';
 
 interface BilledCode {
@@ -40,19 +40,26 @@ export interface PanelCheck {
   readonly unbundledComponents: number;
 }
 
+/** Whether every required component of `inner` is one of `outer` (a basic panel inside a comprehensive one). */
+function within(inner: LabPanel, outer: LabPanel): boolean {
+  return (
+    inner !== outer && inner.system === outer.system && inner.required.every((code) => outer.required.includes(code))
+  );
+}
+
 /**
  * Looks for lab panels unbundled on the claim's day: every required component billed without the
  * panel code, or the panel billed together with any of its components. Flags the claims carrying
- * the components.
+ * the components, once per unbundling: a panel inside a larger flagged one (basic metabolic inside
+ * comprehensive) is not reported again.
  *
  * @param facts - the claim under review
  * @param sameDay - the claims of the same patient, provider and day (this one included)
  */
 export function checkPanels(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): PanelCheck {
-  const flags: ClaimFlag[] = [];
+  const findings: { panel: LabPanel; flag: ClaimFlag; own: string[] }[] = [];
   const own = new Set(facts.lines.filter((line) => !line.diagnosis).map((line) => line.code));
   const billed = billedCodes(sameDay);
-  let unbundledComponents = 0;
   for (const panel of LAB_PANELS) {
     const componentKeys = new Set([...panel.required, ...panel.optional].map((code) => codeKey(panel, code)));
     const ownComponents = [...own].filter((code) => componentKeys.has(code));
@@ -62,35 +69,45 @@ export function checkPanels(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): 
     const componentLines = billed.filter((b) => componentKeys.has(b.code));
     const panelName = describeCode(codeKey(panel, panel.codes[0]!), panel.display);
     if (panelLines.length > 0) {
-      unbundledComponents += ownComponents.length;
-      flags.push({
-        kind: 'unbundled-panel',
-        severity: 'high',
-        claimIds: [
-          facts.id,
-          ...new Set([...panelLines, ...componentLines].map((b) => b.claimId).filter((id) => id !== facts.id)),
-        ],
-        codes: [...new Set([...panelLines, ...componentLines].map((b) => b.code))],
-        message: `On ${facts.day} the provider billed the ${panelName} (${claimList(panelLines.map((b) => b.claimId))}) and also its component${
-          componentLines.length === 1 ? '' : 's'
-        } ${names(componentLines)} (${claimList(componentLines.map((b) => b.claimId))}), so these tests are paid twice (${panel.source}).`,
+      findings.push({
+        panel,
+        own: ownComponents,
+        flag: {
+          kind: 'unbundled-panel',
+          severity: 'high',
+          claimIds: [
+            facts.id,
+            ...new Set([...panelLines, ...componentLines].map((b) => b.claimId).filter((id) => id !== facts.id)),
+          ],
+          codes: [...new Set([...panelLines, ...componentLines].map((b) => b.code))],
+          message: `On ${facts.day} the provider billed the ${panelName} (${claimList(panelLines.map((b) => b.claimId))}) and also its component${
+            componentLines.length === 1 ? '' : 's'
+          } ${names(componentLines)} (${claimList(componentLines.map((b) => b.claimId))}), so these tests are paid twice (${panel.source}).`,
+        },
       });
       continue;
     }
     const present = new Set(componentLines.map((b) => b.code));
     if (!panel.required.every((code) => present.has(codeKey(panel, code)))) continue;
-    unbundledComponents += ownComponents.length;
-    flags.push({
-      kind: 'unbundled-panel',
-      severity: 'medium',
-      claimIds: [facts.id, ...new Set(componentLines.map((b) => b.claimId).filter((id) => id !== facts.id))],
-      codes: [...present],
-      message: `On ${facts.day} the provider billed all ${panel.required.length} components of the ${panelName} separately (${names(componentLines)}; ${claimList(
-        componentLines.map((b) => b.claimId),
-      )}) instead of the panel (${panel.source}).`,
+    findings.push({
+      panel,
+      own: ownComponents,
+      flag: {
+        kind: 'unbundled-panel',
+        severity: 'medium',
+        claimIds: [facts.id, ...new Set(componentLines.map((b) => b.claimId).filter((id) => id !== facts.id))],
+        codes: [...present],
+        message: `On ${facts.day} the provider billed all ${panel.required.length} components of the ${panelName} separately (${names(componentLines)}; ${claimList(
+          componentLines.map((b) => b.claimId),
+        )}) instead of the panel (${panel.source}).`,
+      },
     });
   }
-  return { flags, unbundledComponents };
+  const kept = findings.filter((finding) => !findings.some((other) => within(finding.panel, other.panel)));
+  return {
+    flags: kept.map((finding) => finding.flag),
+    unbundledComponents: new Set(kept.flatMap((finding) => finding.own)).size,
+  };
 }
 
 /** The split-encounter rule's findings and the model's inputs for one claim. */
@@ -98,15 +115,17 @@ export interface SplitCheck {
   readonly flags: ClaimFlag[];
   /** Other claims of the same type, patient, provider and day (claims for other prescriptions and copies of this one left out). */
   readonly sameDayClaims: number;
-  /** Of those, the ones naming an encounter this claim names too. */
+  /** Of those, the ones submitted earlier that name an encounter this claim names too. */
   readonly sharedEncounterClaims: number;
 }
 
 /**
- * Looks for one encounter billed in several claims: claims of the same type, patient, provider and day
- * naming the same encounter (medium), or naming no encounter at all (low). Claims for different
- * prescriptions are separate services, claims naming different encounters say they are separate visits,
- * and claims billing the same services are duplicates (`duplicates.ts`), not parts of one visit.
+ * Looks for one encounter billed in several claims: a claim of the same type, patient, provider and
+ * day as claims submitted before it, naming the same encounter (medium) or, like them, no encounter at
+ * all (low). As with duplicates, the first claim of an encounter is not flagged; the ones billing it
+ * again are, naming it. Claims for different prescriptions are separate services, claims naming
+ * different encounters say they are separate visits, and claims billing the same services are
+ * duplicates (`duplicates.ts`), not parts of one visit.
  *
  * @param facts - the claim under review
  * @param sameDay - the claims of the same patient, provider and day (this one included)
@@ -119,8 +138,9 @@ export function checkSplit(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): S
       !(other.prescription && facts.prescription && other.prescription !== facts.prescription) &&
       codeOverlap(other, facts) < SAME_SERVICES_OVERLAP,
   );
-  const shared = others.filter((other) => other.encounters.some((e) => facts.encounters.includes(e)));
-  const unnamed = facts.encounters.length === 0 ? others.filter((other) => other.encounters.length === 0) : [];
+  const earlier = others.filter((other) => submittedBefore(other, facts));
+  const shared = earlier.filter((other) => other.encounters.some((e) => facts.encounters.includes(e)));
+  const unnamed = facts.encounters.length === 0 ? earlier.filter((other) => other.encounters.length === 0) : [];
   const flags: ClaimFlag[] = [];
   const codes = [...new Set(facts.lines.filter((line) => !line.diagnosis).map((line) => line.code))];
   const type = facts.type ? `${facts.type} ` : '';
@@ -131,9 +151,9 @@ export function checkSplit(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): S
       severity: 'medium',
       claimIds: [facts.id, ...shared.map((other) => other.id)],
       codes,
-      message: `Encounter ${encounter} is billed in ${shared.length + 1} ${type}claims from the same provider on ${facts.day} (${claimList(
-        [facts.id, ...shared.map((other) => other.id)],
-      )}); one encounter is normally one claim.`,
+      message: `Encounter ${encounter} was already billed by the same provider on ${facts.day} in ${claimList(
+        shared.map((other) => other.id),
+      )}, and this ${type}claim bills it again with other services: one encounter is normally one claim.`,
     });
   } else if (unnamed.length > 0) {
     flags.push({
@@ -141,9 +161,9 @@ export function checkSplit(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): S
       severity: 'low',
       claimIds: [facts.id, ...unnamed.map((other) => other.id)],
       codes,
-      message: `${unnamed.length + 1} ${type}claims from the same provider for this patient on ${facts.day} (${claimList(
-        [facts.id, ...unnamed.map((other) => other.id)],
-      )}), none naming its encounter: one visit may have been split into several claims.`,
+      message: `The same provider already billed this patient for ${facts.day} in ${claimList(
+        unnamed.map((other) => other.id),
+      )}, and this ${type}claim, like ${unnamed.length === 1 ? 'that one' : 'those'}, names no encounter: one visit may have been split into several claims.`,
     });
   }
   return { flags, sameDayClaims: others.length, sharedEncounterClaims: shared.length };
