@@ -1,5 +1,6 @@
 /** Model cards: the JSON document the training script writes beside each model, and its Markdown rendering. */
 import type { FeatureSpec, RiskBand } from '../lib/ai/catalog';
+import type { RepeatedEvaluation, ScorerSummary } from './claims/evaluate';
 import type { ReliabilityBin } from './metrics';
 
 export interface CandidateSummary {
@@ -7,6 +8,26 @@ export interface CandidateSummary {
   readonly description: string;
   readonly auc: { mean: number; sd: number };
   readonly brier: { mean: number; sd: number };
+}
+
+/** How synthetic fraud was injected to label and evaluate the claims model. */
+export interface InjectionSummary {
+  /** Share of the clean claims drawn for each pattern. */
+  readonly ratePerPattern: number;
+  /** The seeds, in words (shipped model and each evaluation repeat). */
+  readonly seeds: string;
+  readonly patterns: readonly { readonly pattern: string; readonly description: string }[];
+}
+
+/** Ranking on held-out patients, repeated over seeded patient splits. */
+export interface HeldOutSummary {
+  readonly method: string;
+  readonly repeats: number;
+  readonly heldOut: RepeatedEvaluation['heldOut'];
+  readonly train: RepeatedEvaluation['train'];
+  readonly scorers: readonly ScorerSummary[];
+  /** What the figures do and do not mean. */
+  readonly caveat: string;
 }
 
 export interface ModelCard {
@@ -32,6 +53,8 @@ export interface ModelCard {
     selection?: string;
     reported?: string;
     checks: string[];
+    injection?: InjectionSummary;
+    heldOut?: HeldOutSummary;
   };
   readonly calibration?: { brier: { mean: number; sd: number }; reliability: ReliabilityBin[]; note: string };
   readonly intendedUse: string;
@@ -41,6 +64,47 @@ export interface ModelCard {
 
 const pct = (value: number, digits = 1): string => `${(value * 100).toFixed(digits)} %`;
 const range = (f: FeatureSpec): string => (f.min === undefined ? (f.categories ? f.categories.join(', ') : '') : `${f.min}–${f.max}`);
+
+const meanSd = (value: { mean: number; sd: number }, digits = 3): string => `${value.mean.toFixed(digits)} ± ${value.sd.toFixed(digits)}`;
+
+function renderInjection(injection: InjectionSummary): string[] {
+  return [
+    '',
+    '## Injected fraud (labels)',
+    '',
+    `Each pattern is drawn from ${pct(injection.ratePerPattern)} of the clean claims; ${injection.seeds}.`,
+    '',
+    '| pattern | how it is injected |',
+    '|---|---|',
+    ...injection.patterns.map((p) => `| ${p.pattern} | ${p.description} |`),
+  ];
+}
+
+function renderHeldOut(heldOut: HeldOutSummary): string[] {
+  const patterns = Object.keys(heldOut.scorers[0]?.perPattern ?? {});
+  const ks = Object.keys(heldOut.scorers[0]?.precisionAt ?? {});
+  return [
+    '',
+    '## Held-out evaluation',
+    '',
+    `> ${heldOut.caveat}`,
+    '',
+    `- Method: ${heldOut.method}`,
+    `- Per repeat (mean ± sd over ${heldOut.repeats}): training ${meanSd(heldOut.train.patients, 1)} patients, ${meanSd(heldOut.train.claims, 1)} claims, ${meanSd(heldOut.train.frauds, 1)} injected; held out ${meanSd(heldOut.heldOut.patients, 1)} patients, ${meanSd(heldOut.heldOut.claims, 1)} claims, ${meanSd(heldOut.heldOut.frauds, 1)} injected (${patterns.map((p) => `${p} ${meanSd(heldOut.heldOut.byPattern[p]!, 1)}`).join(', ')}).`,
+    '',
+    `| scorer | ROC AUC | ${ks.map((k) => `precision@${k}`).join(' | ')} |`,
+    `|---|---|${ks.map(() => '---|').join('')}`,
+    ...heldOut.scorers.map((s) => `| ${s.name}: ${s.description} | ${meanSd(s.auc)} | ${ks.map((k) => meanSd(s.precisionAt[k]!, 2)).join(' | ')} |`),
+    '',
+    'Per pattern: ROC AUC of that pattern’s frauds against the clean claims, and the share of them among the R highest-ranked claims (R = all injected frauds of the repeat).',
+    '',
+    `| scorer | ${patterns.map((p) => `${p} AUC | ${p} in top R`).join(' | ')} |`,
+    `|---|${patterns.map(() => '---|---|').join('')}`,
+    ...heldOut.scorers.map(
+      (s) => `| ${s.name} | ${patterns.map((p) => `${meanSd(s.perPattern[p]!.auc)} | ${meanSd(s.perPattern[p]!.recallAtR, 2)}`).join(' | ')} |`,
+    ),
+  ];
+}
 
 /**
  * Renders a card as Markdown for people.
@@ -107,6 +171,8 @@ export function renderCardMarkdown(card: ModelCard): string {
   }
   if (card.evaluation.selection) lines.push('', `Selection: ${card.evaluation.selection}`);
   lines.push('', ...card.evaluation.checks.map((check) => `- Check: ${check}`));
+  if (card.evaluation.injection) lines.push(...renderInjection(card.evaluation.injection));
+  if (card.evaluation.heldOut) lines.push(...renderHeldOut(card.evaluation.heldOut));
   if (card.calibration) {
     lines.push(
       '',

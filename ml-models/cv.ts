@@ -95,3 +95,16 @@ export function crossValidate(
     pooled: { probabilities: pooledProbabilities, labels: pooledLabels },
   };
 }
+
+/**
+ * Pre-specified rule for replacing logistic regression: the richer model's mean AUC gain over the
+ * same folds (or repeats) must be at least 0.01 and more than twice its standard error.
+ *
+ * @param baselineAucs - the baseline's AUC per fold
+ * @param richerAucs - the richer model's AUC on the same folds
+ */
+export function richerWins(baselineAucs: readonly number[], richerAucs: readonly number[]): boolean {
+  const gains = richerAucs.map((value, i) => value - baselineAucs[i]!);
+  const { mean, sd } = meanSd(gains);
+  return mean >= 0.01 && mean > (2 * sd) / Math.sqrt(gains.length);
+}

@@ -77,3 +77,45 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   const variance = values.length > 1 ? values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1) : 0;
   return { mean, sd: Math.sqrt(variance) };
 }
+
+/**
+ * Expected number of hits among the `k` highest scores when ties are broken at random: a tie group
+ * straddling rank `k` contributes its hit rate times the places it gets, so the order of equal
+ * scores in the input cannot flatter a scorer.
+ *
+ * @param scores - predicted scores
+ * @param hits - whether each item is a hit
+ * @param k - how many top items
+ */
+export function expectedHitsAtK(scores: readonly number[], hits: readonly boolean[], k: number): number {
+  const order = scores.map((score, i) => ({ score, hit: hits[i]! })).sort((a, b) => b.score - a.score);
+  let taken = 0;
+  let expected = 0;
+  for (let start = 0; start < order.length && taken < k; ) {
+    let end = start;
+    while (end < order.length && order[end]!.score === order[start]!.score) end += 1;
+    const size = end - start;
+    const groupHits = order.slice(start, end).filter((item) => item.hit).length;
+    const places = Math.min(size, k - taken);
+    expected += (groupHits * places) / size;
+    taken += places;
+    start = end;
+  }
+  return expected;
+}
+
+/**
+ * Precision among the `k` highest scores, ties broken at random in expectation.
+ *
+ * @param scores - predicted scores
+ * @param labels - 0/1 outcomes
+ * @param k - how many top items (at most the number of items)
+ */
+export function precisionAtK(scores: readonly number[], labels: readonly number[], k: number): number {
+  const top = Math.min(k, scores.length);
+  return expectedHitsAtK(
+    scores,
+    labels.map((label) => label === 1),
+    top,
+  ) / top;
+}

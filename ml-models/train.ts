@@ -2,16 +2,18 @@
  * `npm run train -- --data ../shared/data`: regenerates every ONNX model, its model card (JSON and
  * Markdown) and the ONC interaction data file, deterministically (seeded folds and initialisation,
  * no timestamps). The datasets are read from `--data` and never copied into the repository.
+ * `--only <name>` (repeatable) regenerates just those models (or `onc-ddi`), e.g. `--only claims-fraud`.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { DIABETES_PIMA, HEART_DISEASE_CLEVELAND, type ModelSpec } from '../lib/ai/catalog';
+import { CLAIMS_FRAUD, DIABETES_PIMA, FRAMINGHAM_BMI, FRAMINGHAM_LIPID, HEART_DISEASE_CLEVELAND, type ModelSpec } from '../lib/ai/catalog';
 import { renderCardMarkdown, type ModelCard } from './cards';
+import { buildClaimsFraud } from './claims/build';
 import { buildLogisticGraph } from './classifier';
-import { crossValidate, type Candidate, type CvResult } from './cv';
+import { crossValidate, richerWins, type Candidate, type CvResult } from './cv';
 import { parseCleveland, parsePima, type Dataset } from './datasets';
 import {
   buildFraminghamGraph,
@@ -23,7 +25,7 @@ import {
   type FraminghamVariant,
 } from './framingham';
 import { fitLogistic, predictLogistic } from './logistic';
-import { meanSd, reliability } from './metrics';
+import { reliability } from './metrics';
 import { fitMlp, predictMlp } from './mlp';
 import { buildOncDdi } from './onc-ddi';
 import { IR_VERSION, OPSET } from './onnx/graph';
@@ -154,16 +156,6 @@ function mlpCandidate(weightDecay: number): Candidate {
   };
 }
 
-/**
- * Pre-specified rule for replacing logistic regression: the richer model's mean AUC gain over the
- * same folds must be at least 0.01 and more than twice its standard error.
- */
-function richerWins(baseline: CvResult, richer: CvResult): boolean {
-  const gains = richer.foldAucs.map((value, i) => value - baseline.foldAucs[i]!);
-  const { mean, sd } = meanSd(gains);
-  return mean >= 0.01 && mean > (2 * sd) / Math.sqrt(gains.length);
-}
-
 interface ClassifierSource {
   spec: ModelSpec;
   data: Dataset;
@@ -178,7 +170,7 @@ async function trainClassifier(task: ClassifierSource): Promise<CvResult> {
   const { spec, data } = task;
   const baseline = crossValidate(spec, data, logisticCandidate(LAMBDA), CV);
   const richer = [1e-3, 1e-2].map((wd) => crossValidate(spec, data, mlpCandidate(wd), CV));
-  const winner = richer.find((candidate) => richerWins(baseline, candidate));
+  const winner = richer.find((candidate) => richerWins(baseline.foldAucs, candidate.foldAucs));
   if (winner) throw new Error(`${winner.candidate} beats logistic regression on ${spec.name}; export it before shipping`);
 
   const prep = fitPreprocessor(spec, data.rows);
@@ -236,17 +228,34 @@ async function trainClassifier(task: ClassifierSource): Promise<CvResult> {
   return baseline;
 }
 
+async function trainClaimsFraud(dataDir: string): Promise<void> {
+  const built = await buildClaimsFraud(dataDir, { seed: SEED, lambda: LAMBDA });
+  const onnx = await runOnnx(built.bytes, built.rows);
+  const maxDiff = Math.max(...built.expected.map((p, i) => Math.abs(p - onnx.risk[i]!)));
+  if (maxDiff > 1e-5) throw new Error(`${CLAIMS_FRAUD.name}: ONNX differs from the TypeScript model by ${maxDiff}`);
+  await writeArtefacts(CLAIMS_FRAUD, built.bytes, {
+    ...built.card,
+    evaluation: {
+      ...built.card.evaluation,
+      checks: [`ONNX (onnxruntime-node) vs TypeScript predictions on all ${built.rows.length} training claims: max |Δp| = ${maxDiff.toExponential(2)}`],
+    },
+  });
+  console.log(`${CLAIMS_FRAUD.name}: ${built.summary}`);
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/data' } } });
+  const { values } = parseArgs({ options: { data: { type: 'string', default: '../shared/data' }, only: { type: 'string', multiple: true } } });
   const dataDir = path.resolve(values.data!);
+  const wanted = (name: string): boolean => !values.only || values.only.includes(name);
   await mkdir(modelsDir, { recursive: true });
   await mkdir(cardsDir, { recursive: true });
   await mkdir(path.dirname(ddiFile), { recursive: true });
 
-  await trainFramingham(dataDir, 'lipid');
-  await trainFramingham(dataDir, 'bmi');
+  if (wanted(FRAMINGHAM_LIPID.name)) await trainFramingham(dataDir, 'lipid');
+  if (wanted(FRAMINGHAM_BMI.name)) await trainFramingham(dataDir, 'bmi');
+  if (wanted(CLAIMS_FRAUD.name)) await trainClaimsFraud(dataDir);
 
-  const pima = await trainClassifier({
+  const pima = !wanted(DIABETES_PIMA.name) ? undefined : await trainClassifier({
     spec: DIABETES_PIMA,
     data: parsePima(await readFile(path.join(dataDir, 'pima-indians-diabetes/pima-indians-diabetes.csv'), 'utf8')),
     source:
@@ -266,7 +275,7 @@ async function main(): Promise<void> {
       'Cross-sectional outcome; the probability is not a time-bounded incidence.',
     ],
   });
-  const cleveland = await trainClassifier({
+  const cleveland = !wanted(HEART_DISEASE_CLEVELAND.name) ? undefined : await trainClassifier({
     spec: HEART_DISEASE_CLEVELAND,
     data: parseCleveland(await readFile(path.join(dataDir, 'heart-disease-cleveland/processed.cleveland.csv'), 'utf8')),
     source:
@@ -282,10 +291,13 @@ async function main(): Promise<void> {
     ],
   });
 
-  const ddi = buildOncDdi(await readFile(path.join(dataDir, 'onc-high-priority-ddi/onc_high_priority_ddi_classes.csv'), 'utf8'));
-  await writeFile(ddiFile, `${JSON.stringify(ddi, null, 2)}\n`);
-  console.log(`onc-ddi: ${ddi.interactions.length} interactions`);
-  console.log(`CV AUC diabetes-pima ${pima.auc.mean.toFixed(3)} ± ${pima.auc.sd.toFixed(3)}; heart-disease-cleveland ${cleveland.auc.mean.toFixed(3)} ± ${cleveland.auc.sd.toFixed(3)}`);
+  if (wanted('onc-ddi')) {
+    const ddi = buildOncDdi(await readFile(path.join(dataDir, 'onc-high-priority-ddi/onc_high_priority_ddi_classes.csv'), 'utf8'));
+    await writeFile(ddiFile, `${JSON.stringify(ddi, null, 2)}\n`);
+    console.log(`onc-ddi: ${ddi.interactions.length} interactions`);
+  }
+  if (pima) console.log(`CV AUC diabetes-pima ${pima.auc.mean.toFixed(3)} ± ${pima.auc.sd.toFixed(3)}`);
+  if (cleveland) console.log(`CV AUC heart-disease-cleveland ${cleveland.auc.mean.toFixed(3)} ± ${cleveland.auc.sd.toFixed(3)}`);
 }
 
 await main();
