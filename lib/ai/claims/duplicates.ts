@@ -3,15 +3,7 @@
  * with (nearly) the same services, days and amount as one submitted earlier. Only the later claim is flagged, naming
  * the closest earlier one, so a resubmission does not cast doubt on the original.
  */
-import {
-  codeOverlap,
-  describeCode,
-  money,
-  SAME_SERVICES_OVERLAP,
-  serviceCodes,
-  submittedBefore,
-  type ClaimFacts,
-} from './facts';
+import { codeOverlap, describeCode, money, SAME_SERVICES_OVERLAP, submittedBefore, type ClaimFacts } from './facts';
 import type { ClaimFlag } from './types';
 
 /** Thresholds of the duplicate rule. */
@@ -89,7 +81,7 @@ export function checkDuplicates(
   const flags: ClaimFlag[] = [];
   for (const c of comparisons) {
     if (c.overlap < SAME_SERVICES_OVERLAP || c.amountGap > options.amountTolerance) continue;
-    const codes = [...serviceCodes(facts)];
+    const codes = [...facts.services];
     const services = facts.lines
       .filter((line) => codes.includes(line.code) && !line.diagnosis)
       .map((line) => describeCode(line.code, line.display));

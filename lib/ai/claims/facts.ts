@@ -38,6 +38,8 @@ export interface ClaimFacts {
   readonly total: number;
   readonly currency: string;
   readonly lines: readonly ClaimLine[];
+  /** `system|code` of the service lines (all lines when the claim has only diagnosis lines). */
+  readonly services: ReadonlySet<string>;
   /** Logical ids of the encounters the claim's lines refer to. */
   readonly encounters: readonly string[];
   /** Logical id of the prescription the claim is for, if any. */
@@ -154,6 +156,7 @@ export function readClaim(claim: Claim, position: number): ClaimFacts {
     total,
     currency: claim.total?.currency ?? items.find((item) => item.net?.currency)?.net?.currency ?? 'USD',
     lines,
+    services: serviceCodes(lines),
     encounters: [
       ...new Set(
         items.flatMap((item) => (item.encounter ?? []).flatMap((e) => (e.reference ? [referenceId(e.reference)] : []))),
@@ -165,10 +168,9 @@ export function readClaim(claim: Claim, position: number): ClaimFacts {
   };
 }
 
-/** The service codes of a claim (its diagnosis lines left out, unless it has nothing else). */
-export function serviceCodes(facts: ClaimFacts): Set<string> {
-  const services = facts.lines.filter((line) => !line.diagnosis);
-  return new Set((services.length > 0 ? services : facts.lines).map((line) => line.code));
+function serviceCodes(lines: readonly ClaimLine[]): Set<string> {
+  const services = lines.filter((line) => !line.diagnosis);
+  return new Set((services.length > 0 ? services : lines).map((line) => line.code));
 }
 
 /**
@@ -178,8 +180,8 @@ export function serviceCodes(facts: ClaimFacts): Set<string> {
  * @param b - another
  */
 export function codeOverlap(a: ClaimFacts, b: ClaimFacts): number {
-  const left = serviceCodes(a);
-  const right = serviceCodes(b);
+  const left = a.services;
+  const right = b.services;
   if (left.size === 0 && right.size === 0) return 0;
   let common = 0;
   for (const code of left) if (right.has(code)) common += 1;

@@ -19,7 +19,7 @@ describe('reviewClaims', () => {
     assert.equal(review!.features.log_total, Math.log1p(125));
   });
 
-  it('reviews only the claims passed in, comparing them with the history too', () => {
+  it('reviews only the claims passed in, comparing them with the history too (but not with themselves)', () => {
     const original = claimFixture({ id: 'old', lines: [{ code: '185349003', net: 125 }] });
     const copy = claimFixture({ id: 'new', lines: [{ code: '185349003', net: 125 }], created: '2024-03-05T00:00:00Z' });
     const reviews = reviewClaims([copy], { history: [original] });
@@ -27,6 +27,8 @@ describe('reviewClaims', () => {
       reviews.map((r) => [r.claimId, r.flags.map((f) => f.kind)]),
       [['new', ['duplicate']]],
     );
+    const withItself = reviewClaims([copy], { history: [original, copy] });
+    assert.equal(withItself[0]!.flags.length, 1, 'the claim itself in the history is left out');
   });
 
   it('orders flags most severe first and scores them 1 − Π(1 − w)', () => {

@@ -87,8 +87,8 @@ const sameDayKey = (facts: ClaimFacts): string | undefined =>
  * age, prices far above the code's usual, unbundled lab panels and split encounters, provider bursts,
  * services on days without an encounter, and diagnoses the record lacks.
  *
- * Claims are compared with each other and with `context.history` (claims already reviewed); only the
- * claims passed in get a review. Rules needing a part of the patient record the context lacks are
+ * Claims are compared with each other and with `context.history` (claims already reviewed; history
+ * claims with the id of a claim under review are left out); only the claims passed in get a review. Rules needing a part of the patient record the context lacks are
  * skipped for that patient, never guessed.
  *
  * @param claims - the FHIR R4 Claims to review, typically one batch the insurer received
@@ -107,7 +107,11 @@ const sameDayKey = (facts: ClaimFacts): string | undefined =>
 export function reviewClaims(claims: readonly Claim[], context: ClaimContext = {}): ClaimReview[] {
   const options = { ...DEFAULT_CLAIM_RULE_OPTIONS, ...context.options };
   const reviewed = claims.map((claim, i) => readClaim(claim, i));
-  const history = (context.history ?? []).map((claim, i) => readClaim(claim, claims.length + i));
+  // A history that already holds a claim under review (same Claim.id) would make it its own duplicate.
+  const reviewedIds = new Set(claims.flatMap((claim) => (claim.id ? [claim.id] : [])));
+  const history = (context.history ?? [])
+    .filter((claim) => !claim.id || !reviewedIds.has(claim.id))
+    .map((claim, i) => readClaim(claim, claims.length + i));
   const all = [...reviewed, ...history];
   const amounts = context.amounts ?? buildAmountReference(all, options.amountMinSample);
 

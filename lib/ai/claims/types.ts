@@ -114,7 +114,8 @@ export interface ClaimContext {
   readonly patients?: readonly PatientContext[];
   /**
    * Claims already reviewed (the insurer's history). They are compared with, and feed the price and
-   * provider baselines, but get no review of their own.
+   * provider baselines, but get no review of their own. A history claim with the `Claim.id` of a claim
+   * under review is the same claim and is left out.
    */
   readonly history?: readonly Claim[];
   /** Price statistics; default: built from `history` plus the claims under review. */
