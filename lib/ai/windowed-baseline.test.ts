@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baselineOf, bucketByWindow, hasEnoughHistory, isBurst } from './windowed-baseline';
+import { baselineOf, bucketByWindow, countByWindow, hasEnoughHistory, isBurst } from './windowed-baseline';
 
 const layout = { now: 100, windowMs: 10, historyWindows: 3 };
 
@@ -9,6 +9,15 @@ describe('windowed baseline', () => {
     const { history, current } = bucketByWindow([100, 91, 90, 85, 70, 71, 60, 101], (t) => t, layout);
     assert.deepEqual(current, [100, 91]);
     assert.deepEqual(history, [[70], [71], [90, 85]]);
+  });
+
+  it('counts by binary search exactly what it buckets', () => {
+    const times = [60, 61, 70, 71, 79, 80, 85, 90, 91, 99, 100, 101];
+    const buckets = bucketByWindow(times, (t) => t, layout);
+    assert.deepEqual(countByWindow(times, layout), {
+      history: buckets.history.map((b) => b.length),
+      current: buckets.current.length,
+    });
   });
 
   it('counts quiet windows as zeros in the baseline', () => {

@@ -61,6 +61,37 @@ export function bucketByWindow<T>(
   return { history: buckets.slice(0, layout.historyWindows), current: buckets[layout.historyWindows]! };
 }
 
+/** Index of the first time greater than `t` in ascending `times`. */
+export function upperBound(times: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Counts per window of ascending integer millisecond times, with the windows of {@link bucketByWindow},
+ * by binary search: O(windows · log n), for long histories reviewed at every event.
+ *
+ * @param sortedTimes - event times in ascending order
+ * @param layout - where the windows lie
+ */
+export function countByWindow(
+  sortedTimes: readonly number[],
+  layout: WindowLayout,
+): { history: number[]; current: number } {
+  const historyStart = windowStartOf(layout) - layout.historyWindows * layout.windowMs;
+  const edges = Array.from({ length: layout.historyWindows + 2 }, (_, k) =>
+    upperBound(sortedTimes, historyStart + k * layout.windowMs),
+  );
+  const counts = edges.slice(1).map((edge, k) => edge - edges[k]!);
+  return { history: counts.slice(0, layout.historyWindows), current: counts[layout.historyWindows]! };
+}
+
 /**
  * Whether something first seen at `firstSeen` has at least `minHistoryWindows` windows of history
  * before the window under review; until then it has no usual to be unusual against.

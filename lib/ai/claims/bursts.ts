@@ -5,9 +5,10 @@
  */
 import {
   baselineOf,
-  bucketByWindow,
+  countByWindow,
   hasEnoughHistory,
   isBurst,
+  upperBound,
   type BurstThresholds,
   type WindowLayout,
 } from '../windowed-baseline';
@@ -31,18 +32,6 @@ export interface BurstCheck {
   readonly logRatio: number;
 }
 
-/** Index of the first time greater than `t` in ascending `times`. */
-function upperBound(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Judges the provider's claim count in the window ending at this claim against its own history.
  *
@@ -61,15 +50,15 @@ export function checkBurst(
   const windowMs = options.windowDays * DAY_MS;
   const layout: WindowLayout = { now: facts.time, windowMs, historyWindows: options.historyWindows };
   if (!hasEnoughHistory(providerTimes[0]!, layout, options.minHistoryWindows)) return { flags: [], logRatio: 0 };
-  const historyStart = facts.time - (options.historyWindows + 1) * windowMs;
-  const from = upperBound(providerTimes, historyStart);
-  const to = upperBound(providerTimes, facts.time);
-  const { history, current } = bucketByWindow(providerClaims.slice(from, to), (claim) => claim.time!, layout);
-  const baseline = baselineOf(history.map((window) => window.length));
-  const count = current.length;
+  const { history, current: count } = countByWindow(providerTimes, layout);
+  const baseline = baselineOf(history);
   const logRatio = Math.log((count + 1) / (baseline.mean + 1));
   if (!isBurst(count, baseline, options)) return { flags: [], logRatio };
-  const others = current.filter((claim) => claim.position !== facts.position).map((claim) => claim.id);
+  const inWindow = providerClaims.slice(
+    upperBound(providerTimes, facts.time - windowMs),
+    upperBound(providerTimes, facts.time),
+  );
+  const others = inWindow.filter((claim) => claim.position !== facts.position).map((claim) => claim.id);
   return {
     logRatio,
     flags: [

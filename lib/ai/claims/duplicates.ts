@@ -66,7 +66,7 @@ export interface DuplicateCheck {
  * Compares a claim with the same patient's claims submitted before it.
  *
  * @param facts - the claim under review
- * @param samePatient - the patient's other claims (history included)
+ * @param samePatient - the patient's claims near its day (history included)
  * @param options - day and amount tolerances
  */
 export function checkDuplicates(

@@ -204,6 +204,9 @@ export function submittedBefore(a: ClaimFacts, b: ClaimFacts): boolean {
   return a.position < b.position;
 }
 
+/** Number formats by currency: building one is far slower than using it. */
+const MONEY_FORMATS = new Map<string, Intl.NumberFormat>();
+
 /**
  * An amount as money, e.g. `$1,234.50`.
  *
@@ -211,11 +214,16 @@ export function submittedBefore(a: ClaimFacts, b: ClaimFacts): boolean {
  * @param currency - ISO 4217 code
  */
 export function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
+  let format = MONEY_FORMATS.get(currency);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    } catch {
+      return `${amount.toFixed(2)} ${currency}`;
+    }
+    MONEY_FORMATS.set(currency, format);
   }
+  return format.format(amount);
 }
 
 /** The words of a `system|code` key for messages, e.g. `Colonoscopy (SNOMED CT 73761001)`. */

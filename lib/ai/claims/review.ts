@@ -23,6 +23,7 @@ import {
   type PatientContext,
 } from './types';
 import { checkPanels, checkSplit } from './unbundling';
+import { upperBound } from '../windowed-baseline';
 
 /** The rules' thresholds when the context sets none (see {@link ClaimRuleOptions} for each). */
 export const DEFAULT_CLAIM_RULE_OPTIONS: Readonly<Required<ClaimRuleOptions>> = {
@@ -115,7 +116,23 @@ export function reviewClaims(claims: readonly Claim[], context: ClaimContext = {
   const all = [...reviewed, ...history];
   const amounts = context.amounts ?? buildAmountReference(all, options.amountMinSample);
 
-  const byPatient = groupBy(all, (facts) => facts.patientId);
+  // Each patient's dated claims by day, so a claim is compared only with those within the duplicate window.
+  const byPatient = groupBy(
+    all.filter((facts) => facts.dayNumber !== undefined).sort((a, b) => a.dayNumber! - b.dayNumber!),
+    (facts) => facts.patientId,
+  );
+  const patientDays = new Map(
+    [...byPatient.entries()].map(([patient, list]) => [patient, list.map((facts) => facts.dayNumber!)]),
+  );
+  const nearby = (facts: ClaimFacts): ClaimFacts[] => {
+    const list = byPatient.get(facts.patientId);
+    const days = patientDays.get(facts.patientId);
+    if (!list || !days || facts.dayNumber === undefined) return [];
+    return list.slice(
+      upperBound(days, facts.dayNumber - options.duplicateDays - 1),
+      upperBound(days, facts.dayNumber + options.duplicateDays),
+    );
+  };
   const bySameDay = groupBy(all, sameDayKey);
   const byProvider = groupBy(
     all.filter((facts) => facts.time !== undefined).sort((a, b) => a.time! - b.time! || a.position - b.position),
@@ -143,7 +160,7 @@ export function reviewClaims(claims: readonly Claim[], context: ClaimContext = {
     const patient = patients.get(facts.patientId);
     const sameDay = bySameDay.get(sameDayKey(facts) ?? '') ?? [facts];
     const amount = checkAmounts(facts, amounts, options.amountZ, options.amountMinLogScale);
-    const duplicate = checkDuplicates(facts, byPatient.get(facts.patientId) ?? [], {
+    const duplicate = checkDuplicates(facts, nearby(facts), {
       days: options.duplicateDays,
       amountTolerance: options.duplicateAmountTolerance,
     });

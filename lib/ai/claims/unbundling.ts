@@ -23,6 +23,13 @@ function billedCodes(claims: readonly ClaimFacts[]): BilledCode[] {
 
 const codeKey = (panel: LabPanel, code: string): string => `${panel.system}|${code}`;
 
+/** Each panel's codes and component codes as `system|code` keys, built once. */
+const PANEL_KEYS = LAB_PANELS.map((panel) => ({
+  panel,
+  componentKeys: new Set([...panel.required, ...panel.optional].map((code) => codeKey(panel, code))),
+  panelKeys: new Set(panel.codes.map((code) => codeKey(panel, code))),
+}));
+
 function names(billed: readonly BilledCode[]): string {
   const seen = new Map(billed.map((b) => [b.code, describeCode(b.code, b.display)]));
   return [...seen.values()].join(', ');
@@ -60,11 +67,9 @@ export function checkPanels(facts: ClaimFacts, sameDay: readonly ClaimFacts[]): 
   const findings: { panel: LabPanel; flag: ClaimFlag; own: string[] }[] = [];
   const own = new Set(facts.lines.filter((line) => !line.diagnosis).map((line) => line.code));
   const billed = billedCodes(sameDay);
-  for (const panel of LAB_PANELS) {
-    const componentKeys = new Set([...panel.required, ...panel.optional].map((code) => codeKey(panel, code)));
+  for (const { panel, componentKeys, panelKeys } of PANEL_KEYS) {
     const ownComponents = [...own].filter((code) => componentKeys.has(code));
     if (ownComponents.length === 0) continue;
-    const panelKeys = new Set(panel.codes.map((code) => codeKey(panel, code)));
     const panelLines = billed.filter((b) => panelKeys.has(b.code));
     const componentLines = billed.filter((b) => componentKeys.has(b.code));
     const panelName = describeCode(codeKey(panel, panel.codes[0]!), panel.display);
