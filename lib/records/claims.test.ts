@@ -463,6 +463,70 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
     });
   });
 
+  describe("the insurer's review", () => {
+    it('flags a claim filed again for the same visit, naming the claim it repeats by its number', async () => {
+      const claims = await only(vaults.insurer, 'insurer');
+      const [first, again] = [claims.find((c) => c.claimId === 1n)!, claims.find((c) => c.claimId === 3n)!];
+      assert.deepEqual(first.review?.flags, []);
+      const duplicate = again.review?.flags.find((flag) => flag.kind === 'duplicate');
+      assert.ok(duplicate, `no duplicate flag: ${JSON.stringify(again.review?.flags)}`);
+      assert.equal(duplicate.severity, 'high');
+      assert.match(duplicate.message, /as claim 1, submitted earlier/);
+      assert.deepEqual(duplicate.claimIds, ['3', '1']);
+      assert.equal((await only(vaults.patient, 'patient'))[0]!.review, undefined, 'only the insurer reviews');
+    });
+
+    it('reads the conditions the patient granted it, and flags a diagnosis the record lacks', async () => {
+      await grantAccess(vaults.patient, {
+        provider: address('doctor'),
+        scopes: rwBilling | scopesFor([RECORD_CATEGORIES.condition], { read: true, write: true }),
+        expiry: inDays(30),
+      });
+      await addRecords(
+        vaults.doctor,
+        address('patient'),
+        [
+          {
+            payload: {
+              resource: {
+                resourceType: 'Condition',
+                subject: { reference: `Patient/${address('patient')}` },
+                code: { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E11.9' }], text: 'Diabetes' },
+              },
+            },
+          },
+        ],
+        { keyring: await loadKeyring(vaults.doctor, address('patient')) },
+      );
+      const before = (await only(vaults.insurer, 'insurer')).find((c) => c.claimId === 1n)!;
+      assert.ok(
+        !before.review?.flags.some((flag) => flag.kind === 'unsupported-diagnosis'),
+        'no conditions granted yet',
+      );
+      await grantAccess(vaults.patient, {
+        provider: address('insurer'),
+        scopes: rwBilling | scopesFor([RECORD_CATEGORIES.condition], { read: true }),
+        expiry: inDays(30),
+      });
+      const { claims } = await listClaims(vaults.insurer, { as: 'insurer' });
+      const flag = claims
+        .find((c) => c.claimId === 1n)!
+        .review?.flags.find((candidate) => candidate.kind === 'unsupported-diagnosis');
+      assert.ok(flag, 'the hypertension billed is not among the conditions the insurer may read');
+      const logs = await vaults.patient.chain.publicClient.getContractEvents({
+        address: system.devnet.deployment.medLedger,
+        abi: medLedgerAbi,
+        eventName: 'AccessLogged',
+        args: { patient: address('patient'), provider: address('insurer') },
+        fromBlock: 0n,
+      });
+      assert.ok(
+        logs.some((log) => log.args.purpose === 3 && log.args.recordIds!.length === 1),
+        'the condition read for the review is logged, for payment',
+      );
+    });
+  });
+
   describe('a node that lies about claim events', () => {
     /** The patient's chain, with a node that rewrites the claim logs it returns. */
     function lyingChain(rewrite: (log: { eventName: string; args: Record<string, unknown> }) => unknown): ChainContext {

@@ -56,6 +56,7 @@ import {
   writeMedLedger,
   writeScope,
 } from '../chain';
+import type { ClaimReview } from '../ai/claims';
 import type { ReaderKeys } from '../crypto';
 import {
   AccessDeniedError,
@@ -67,6 +68,7 @@ import {
   describeError,
 } from '../errors';
 import { resourceIssues } from '../fhir';
+import { reviewClaimQueue } from './claims-review';
 import type { ProgressListener } from './progress';
 import { loadKeyring, openAnchored, patientReaderKeys } from './read';
 import { type Vault, actorOf } from './vault';
@@ -731,22 +733,10 @@ export type ClaimDocument<T extends Resource> =
   | { readonly ok: true; readonly recordId: bigint; readonly resource: T }
   | { readonly ok: false; readonly recordId: bigint; readonly error: MedLedgerError };
 
-/** One flag a claim review raises, with the reason a person reads. */
-export interface ClaimFlag {
-  readonly code: string;
-  readonly reason: string;
-  readonly severity?: 'low' | 'medium' | 'high';
-}
-
-/** What a review of a claim found (the insurer's fraud checks, run on this machine). */
-export interface ClaimReview {
-  readonly flags: readonly ClaimFlag[];
-}
-
 /**
  * Reviews the insurer's claims once they are opened: given every claim of the queue (so rules may
- * compare claims with each other), returns a review per claim id. Runs on this machine; nothing it
- * reads leaves it.
+ * compare claims with each other), returns a review per claim number (lib/ai's `ClaimReview`, or its
+ * `ScoredClaim` with the model's score). Runs on this machine; nothing it reads leaves it.
  */
 export type ClaimReviewer = (claims: readonly ClaimView[]) => Promise<ReadonlyMap<bigint, ClaimReview>>;
 
@@ -769,7 +759,7 @@ export interface ClaimView {
   readonly disputeReason?: string;
   /** The hash of the payment reference, once paid. */
   readonly paymentReference?: Hex;
-  /** The insurer's review of the claim, when listed as insurer with a reviewer. */
+  /** The insurer's review of the claim (flags with reasons), when listed as insurer. */
   readonly review?: ClaimReview;
 }
 
@@ -790,8 +780,11 @@ export interface ListClaimsOptions {
    * logged, nor anything when its billing access has ended (the chain would refuse the log).
    */
   readonly logAccess?: boolean;
-  /** The insurer's review of its queue (see {@link ClaimReviewer}); ignored for other views. */
-  readonly review?: ClaimReviewer;
+  /**
+   * The insurer's review of its queue (see {@link ClaimReviewer}): by default lib/ai's claim rules
+   * ({@link reviewClaimQueue}); `false` for none. Ignored for other views.
+   */
+  readonly review?: ClaimReviewer | false;
   readonly onProgress?: ProgressListener;
 }
 
@@ -801,7 +794,8 @@ export interface ListClaimsOptions {
  * whose events do not match it is refused), with the Claim, the insurer's answer and the dispute's
  * reasons decrypted where this wallet holds the key. Records are proven to be the claim's: the Claim's
  * ciphertext hash is the one the claim is sealed with, the answer was written by the insurer and the
- * reasons by the patient, all filed under billing.
+ * reasons by the patient, all filed under billing. The insurer's queue is reviewed on this machine
+ * (`review`, lib/ai's claim rules by default): each claim gets its flags with their reasons.
  *
  * @param vault - the acting wallet
  * @param options - the view, a filter, access logging and the insurer's review
@@ -830,8 +824,11 @@ export async function listClaims(
     if (canLog && options.logAccess !== false) await logOpened(vault, actor, patient, opened);
   }
   let claims = chainClaims.map((claim) => views.get(claim.ref.claimId)!);
-  if (options.as === 'insurer' && options.review) {
-    const reviews = await options.review(claims);
+  if (options.as === 'insurer' && options.review !== false) {
+    const review =
+      options.review ??
+      ((views: readonly ClaimView[]) => reviewClaimQueue(vault, views, { logAccess: options.logAccess }));
+    const reviews = await review(claims);
     claims = claims.map((claim) => {
       const review = reviews.get(claim.claimId);
       return review ? { ...claim, review } : claim;

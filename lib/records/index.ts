@@ -6,6 +6,7 @@ export * from './audit';
 export * from './audit-story';
 export * from './bundle';
 export * from './claims';
+export * from './claims-review';
 export * from './consent';
 export * from './consent-link';
 export * from './directory';

@@ -197,7 +197,7 @@ describe(
       assert.match(header!, /^CLAIM\s+STATUS\s+FILED\s+PATIENT BY PROVIDER\s+SERVICE\s+AMOUNT\s+FLAGS$/);
       assert.match(
         row!,
-        /^#1\s+submitted\s+\d{4}-\d{2}-\d{2}\s+0x7099…79C8 by 0x90F7…b906\s+Office visit\s+\$125\.50\s+—$/,
+        /^#1\s+submitted\s+\d{4}-\d{2}-\d{2}\s+0x7099…79C8 by 0x90F7…b906\s+Office visit\s+\$125\.50\s+none$/,
       );
     });
 

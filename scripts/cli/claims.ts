@@ -140,9 +140,12 @@ function amountText(view: ClaimView): string {
   return (view.claim.ok && moneyText(view.claim.resource.total)) || '—';
 }
 
+/** The review's flags in a table cell: severity and kind of each, most severe first. */
 function flagsText(view: ClaimView): string {
   if (!view.review) return '—';
-  return view.review.flags.length ? view.review.flags.map((flag) => flag.reason).join('; ') : 'none';
+  return view.review.flags.length
+    ? view.review.flags.map((flag) => `${flag.severity} ${flag.kind}`).join(', ')
+    : 'none';
 }
 
 /** The claims as a table, one row each, then the answer and dispute of each claim that has them. */
@@ -190,6 +193,9 @@ function claimsTable(views: readonly ClaimView[], party: ClaimParty): string {
       ...(view.disputed
         ? [`#${view.claimId} disputed by the patient: ${view.disputeReason ?? '(reasons not readable by this wallet)'}`]
         : []),
+      ...(view.review?.flags ?? []).map(
+        (flag) => `#${view.claimId} flag (${flag.severity}, ${flag.kind}): ${flag.message}`,
+      ),
     ];
   });
   return [line(header), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
@@ -225,7 +231,7 @@ function claimJson(view: ClaimView) {
     ...(view.answer ? { answer: document<ClaimAnswer>(view.answer) } : {}),
     ...(view.dispute ? { dispute: document(view.dispute), disputeReason: view.disputeReason ?? null } : {}),
     ...(view.paymentReference ? { paymentReference: view.paymentReference } : {}),
-    ...(view.review ? { flags: view.review.flags } : {}),
+    ...(view.review ? { flags: view.review.flags, ruleScore: view.review.ruleScore } : {}),
   };
 }
 
