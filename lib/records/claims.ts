@@ -23,7 +23,7 @@ import type {
   Reference,
   Resource,
 } from '@medplum/fhirtypes';
-import { type Address, type Hex, getAddress, isAddressEqual } from 'viem';
+import { type Address, type Hex, type TransactionReceipt, getAddress, isAddressEqual } from 'viem';
 
 import {
   type ChainClaim,
@@ -419,7 +419,9 @@ async function earlierRecord(
   if (header.category !== billing) {
     throw new ValidationError([{ path: 'recordId', message: `record ${recordId} is not a billing record` }]);
   }
-  const keys: ReaderKeys = actor === patient ? patientReaderKeys(vault, patient) : { identity: vault.identity };
+  const keys: ReaderKeys = isAddressEqual(actor, patient)
+    ? patientReaderKeys(vault, patient)
+    : { identity: vault.identity };
   const { payload } = await openAnchored(vault, patient, header, keys);
   const issues = issuesOf(payload.resource);
   if (issues.length > 0) throw new ValidationError(issues, `Record ${recordId} cannot be used for this step`);
@@ -435,9 +437,9 @@ async function writeAndPresent(
   patient: Address,
   action: string,
   record: { resource: Resource; category?: RecordCategory },
-  present: (proof: RecordProof) => Promise<{ transactionHash: Hex; logs: Parameters<typeof claimRefsOf>[0] }>,
+  present: (proof: RecordProof) => Promise<TransactionReceipt>,
   options: ClaimStepOptions,
-): Promise<{ recordId: bigint; receipt: { transactionHash: Hex; logs: Parameters<typeof claimRefsOf>[0] } }> {
+): Promise<{ recordId: bigint; receipt: TransactionReceipt }> {
   const keyring = isAddressEqual(actorOf(vault), patient)
     ? undefined
     : await loadKeyring(vault, patient).catch(() => undefined);
