@@ -3,6 +3,7 @@ import type {
   CarePlan,
   CareTeam,
   Claim,
+  ClaimResponse,
   CodeableConcept,
   Condition,
   Coverage,
@@ -20,9 +21,11 @@ import type {
   MedicationAdministration,
   MedicationRequest,
   MedicationStatement,
+  Money,
   Observation,
   Organization,
   Patient,
+  Period,
   Practitioner,
   PractitionerRole,
   Procedure,
@@ -496,58 +499,260 @@ function services(items: { productOrService?: CodeableConcept }[] | undefined): 
   );
 }
 
-function ClaimFacts({ claim }: { claim: Claim }) {
+/** Code systems billing uses, by the short name printed on a bill. */
+const BILLING_SYSTEMS: Readonly<Record<string, string>> = {
+  'http://www.ama-assn.org/go/cpt': 'CPT',
+  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
+  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
+  'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets': 'HCPCS',
+  'http://snomed.info/sct': 'SNOMED CT',
+  'http://loinc.org': 'LOINC',
+  'http://hl7.org/fhir/sid/cvx': 'CVX',
+  'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
+};
+
+/** A concept's first code as a bill prints it, e.g. "CPT 80061"; undefined when it is not coded. */
+function billingCode(concept: CodeableConcept | undefined): string | undefined {
+  const coding = concept?.coding?.find((candidate) => candidate.code);
+  if (!coding?.code) return undefined;
+  const system = coding.system ? (BILLING_SYSTEMS[coding.system] ?? '') : '';
+  return system ? `${system} ${coding.code}` : coding.code;
+}
+
+/** A concept in words with its code beside it: "Lipid panel (CPT 80061)". */
+function codedText(concept: CodeableConcept | undefined): string | undefined {
+  const words = conceptText(concept, '');
+  const code = billingCode(concept);
+  if (!words) return code;
+  return code && !words.includes(code.split(' ').at(-1)!) ? `${words} (${code})` : words;
+}
+
+const ADJUDICATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/adjudication';
+
+interface AdjudicationLine {
+  category: CodeableConcept;
+  amount?: Money;
+  reason?: CodeableConcept;
+}
+
+/** The amount an adjudication list gives for a category (submitted, eligible, benefit, copay…). */
+function adjudicated(list: AdjudicationLine[] | undefined, code: string): Money | undefined {
+  return list?.find((line) => codeIn(line.category, ADJUDICATION_SYSTEM) === code)?.amount;
+}
+
+/** Why lines were not paid in full, in words, once each. */
+function adjudicationReasons(list: AdjudicationLine[] | undefined): string | undefined {
+  return concepts(list?.map((line) => line.reason));
+}
+
+interface BilledLine {
+  key: number;
+  service: string;
+  code?: string;
+  date?: string;
+  billed?: string;
+  covered?: string;
+  paid?: string;
+}
+
+/** The lines of a claim or its adjudication as a bill prints them: service, code, date and amounts. */
+function LineTable({ lines, caption }: { lines: BilledLine[]; caption: string }) {
+  if (lines.length === 0) return null;
+  // Only the columns some line fills: an adjudication without "eligible" amounts shows no such column.
+  const columns = (
+    [
+      ['code', 'Code'],
+      ['date', 'Date'],
+      ['billed', 'Billed'],
+      ['covered', 'Covered'],
+      ['paid', 'Insurer pays'],
+    ] as const
+  ).filter(([key]) => lines.some((line) => line[key] !== undefined));
   return (
-    <Facts>
-      <Fact label="For">{services(claim.item)}</Fact>
-      <Fact label="Service date">{periodText(claim.billablePeriod) ?? formatDate(claim.created)}</Fact>
-      <Fact label="Billed">{moneyText(claim.total)}</Fact>
-      <Fact label="Provider">{referenceText(claim.provider)}</Fact>
-      <Fact label="Insurance">{references(claim.insurance?.map((insurance) => insurance.coverage))}</Fact>
-      <Fact label="Diagnoses">
-        {concepts(claim.diagnosis?.map((diagnosis) => diagnosis.diagnosisCodeableConcept)) ??
-          references(claim.diagnosis?.map((diagnosis) => diagnosis.diagnosisReference))}
-      </Fact>
-      <Fact label="Claim type">{claimType(claim.type)}</Fact>
-      <Fact label="Status">{claim.status !== 'active' ? claim.status : undefined}</Fact>
-    </Facts>
+    <div className="table-wrap">
+      <table className="stack-table claim-lines">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            {columns.map(([key, label]) => (
+              <th key={key} scope="col">
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr key={line.key}>
+              <td data-label="Service">{line.service}</td>
+              {columns.map(([key, label]) => (
+                <td key={key} data-label={label}>
+                  {line[key] ?? '—'}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
-function ExplanationFacts({ eob }: { eob: ExplanationOfBenefit }) {
-  const total = (code: string) =>
-    moneyText(
-      eob.total?.find((line) => codeIn(line.category, 'http://terminology.hl7.org/CodeSystem/adjudication') === code)
-        ?.amount,
-    );
-  const servicePeriod = eob.item?.[0]?.servicedPeriod;
+/**
+ * A billed period as a bill prints it: one date when it starts and ends on the same date (claims bill
+ * a day as `start = end`), else the period.
+ */
+function billedPeriodText(period: Period | undefined): string | undefined {
+  if (period?.start && period.start === period.end) return formatDate(period.start);
+  return periodText(period);
+}
+
+function servicedText(item: { servicedDate?: string; servicedPeriod?: Period }): string | undefined {
+  if (item.servicedPeriod) return billedPeriodText(item.servicedPeriod);
+  return item.servicedDate ? formatDate(item.servicedDate) : undefined;
+}
+
+/** Lines worth a table: more than one, or one with a price of its own. */
+function lineTableWanted(items: { net?: Money; unitPrice?: Money }[] | undefined): boolean {
+  return (items?.length ?? 0) > 1 || (items ?? []).some((item) => item.net ?? item.unitPrice);
+}
+
+function ClaimFacts({ claim }: { claim: Claim }) {
+  const withLines = lineTableWanted(claim.item);
   return (
-    <Facts>
-      <Fact label="For">{services(eob.item)}</Fact>
-      <Fact label="Service date">
-        {servicePeriod ? periodText(servicePeriod) : formatDate(eob.item?.[0]?.servicedDate ?? eob.created)}
-      </Fact>
-      <Fact label="Billed">{total('submitted')}</Fact>
-      <Fact label="Insurer paid">{moneyText(eob.payment?.amount) ?? total('benefit')}</Fact>
-      <Fact label="Insurer">{referenceText(eob.insurer)}</Fact>
-      <Fact label="Provider">{referenceText(eob.provider)}</Fact>
-      <Fact label="Outcome">{eob.outcome}</Fact>
-      <Fact label="Claim type">{claimType(eob.type)}</Fact>
-    </Facts>
+    <>
+      <Facts>
+        {withLines ? null : <Fact label="For">{services(claim.item)}</Fact>}
+        <Fact label="Service date">{billedPeriodText(claim.billablePeriod) ?? formatDate(claim.created)}</Fact>
+        <Fact label="Billed">{moneyText(claim.total)}</Fact>
+        <Fact label="Provider">{referenceText(claim.provider)}</Fact>
+        <Fact label="Insurer">{referenceText(claim.insurer)}</Fact>
+        <Fact label="Insurance">{references(claim.insurance?.map((insurance) => insurance.coverage))}</Fact>
+        <Fact label="Diagnoses">
+          {claim.diagnosis
+            ?.map((diagnosis) =>
+              diagnosis.diagnosisCodeableConcept
+                ? codedText(diagnosis.diagnosisCodeableConcept)
+                : referenceText(diagnosis.diagnosisReference),
+            )
+            .filter(Boolean)
+            .join(', ') || undefined}
+        </Fact>
+        <Fact label="Claim type">{claimType(claim.type)}</Fact>
+        <Fact label="Status">{claim.status !== 'active' ? claim.status : undefined}</Fact>
+      </Facts>
+      {withLines ? (
+        <LineTable
+          caption="Billed services"
+          lines={(claim.item ?? []).map((item) => ({
+            key: item.sequence,
+            service: conceptText(item.productOrService, 'Service'),
+            code: billingCode(item.productOrService),
+            date: servicedText(item),
+            billed: moneyText(item.net ?? item.unitPrice),
+          }))}
+        />
+      ) : null}
+    </>
+  );
+}
+
+const OUTCOMES: Readonly<Record<string, string>> = {
+  queued: 'Queued',
+  complete: 'Processed',
+  error: 'Not processed (error)',
+  partial: 'Partly processed',
+};
+
+function ExplanationFacts({ eob }: { eob: ExplanationOfBenefit }) {
+  const total = (code: string) => moneyText(adjudicated(eob.total, code));
+  const servicePeriod = eob.item?.[0]?.servicedPeriod;
+  const withLines = lineTableWanted(eob.item) || (eob.item ?? []).some((item) => item.adjudication?.length);
+  return (
+    <>
+      <Facts>
+        {withLines ? null : <Fact label="For">{services(eob.item)}</Fact>}
+        <Fact label="Service date">
+          {servicePeriod
+            ? billedPeriodText(servicePeriod)
+            : formatDate(eob.item?.[0]?.servicedDate ?? eob.billablePeriod?.start ?? eob.created)}
+        </Fact>
+        <Fact label="Decision">{eob.disposition}</Fact>
+        <Fact label="Billed">{total('submitted')}</Fact>
+        <Fact label="Insurer paid">{moneyText(eob.payment?.amount) ?? total('benefit')}</Fact>
+        <Fact label="You owe">{total('copay') ?? total('deductible')}</Fact>
+        <Fact label="Insurer">{referenceText(eob.insurer)}</Fact>
+        <Fact label="Provider">{referenceText(eob.provider)}</Fact>
+        <Fact label="Outcome">{eob.outcome ? (OUTCOMES[eob.outcome] ?? eob.outcome) : undefined}</Fact>
+        <Fact label="Why">{adjudicationReasons((eob.item ?? []).flatMap((item) => item.adjudication ?? []))}</Fact>
+        <Fact label="Claim type">{claimType(eob.type)}</Fact>
+      </Facts>
+      {withLines ? (
+        <LineTable
+          caption="Services and what the insurer covers"
+          lines={(eob.item ?? []).map((item) => ({
+            key: item.sequence,
+            service: conceptText(item.productOrService, 'Service'),
+            code: billingCode(item.productOrService),
+            date: servicedText(item),
+            billed: moneyText(adjudicated(item.adjudication, 'submitted') ?? item.net),
+            covered: moneyText(adjudicated(item.adjudication, 'eligible')),
+            paid: moneyText(adjudicated(item.adjudication, 'benefit')),
+          }))}
+        />
+      ) : null}
+      <Note text={eob.processNote?.map((note) => note.text).join('\n')} summary="Notes from the insurer" />
+    </>
+  );
+}
+
+function ClaimResponseFacts({ response }: { response: ClaimResponse }) {
+  const total = (code: string) => moneyText(adjudicated(response.total, code));
+  const withLines = (response.item ?? []).some((item) => item.adjudication.length);
+  return (
+    <>
+      <Facts>
+        <Fact label="Decision">{response.disposition}</Fact>
+        <Fact label="Outcome">{OUTCOMES[response.outcome] ?? response.outcome}</Fact>
+        <Fact label="Billed">{total('submitted')}</Fact>
+        <Fact label="Insurer pays">{moneyText(response.payment?.amount) ?? total('benefit')}</Fact>
+        <Fact label="Insurer">{referenceText(response.insurer)}</Fact>
+        <Fact label="Decided">{formatDate(response.created)}</Fact>
+        <Fact label="Why">{adjudicationReasons((response.item ?? []).flatMap((item) => item.adjudication))}</Fact>
+      </Facts>
+      {withLines ? (
+        <LineTable
+          caption="What the insurer covers"
+          lines={(response.item ?? []).map((item) => ({
+            key: item.itemSequence,
+            service: `Line ${item.itemSequence}`,
+            billed: moneyText(adjudicated(item.adjudication, 'submitted')),
+            covered: moneyText(adjudicated(item.adjudication, 'eligible')),
+            paid: moneyText(adjudicated(item.adjudication, 'benefit')),
+          }))}
+        />
+      ) : null}
+      <Note text={response.processNote?.map((note) => note.text).join('\n')} summary="Notes from the insurer" />
+    </>
   );
 }
 
 function CoverageFacts({ coverage }: { coverage: Coverage }) {
+  const plan = coverage.class?.find((item) => codeIn(item.type, COVERAGE_CLASS_SYSTEM) === 'plan');
   return (
     <Facts>
       <Fact label="Insurer">{references(coverage.payor)}</Fact>
-      <Fact label="Plan">{coverage.type ? conceptText(coverage.type) : undefined}</Fact>
+      <Fact label="Plan">{plan?.name ?? plan?.value ?? (coverage.type ? conceptText(coverage.type) : undefined)}</Fact>
+      <Fact label="Member id">{coverage.subscriberId}</Fact>
       <Fact label="Status">{coverage.status}</Fact>
       <Fact label="Period">{periodText(coverage.period)}</Fact>
       <Fact label="Relationship">{coverage.relationship ? conceptText(coverage.relationship) : undefined}</Fact>
     </Facts>
   );
 }
+
+const COVERAGE_CLASS_SYSTEM = 'http://terminology.hl7.org/CodeSystem/coverage-class';
 
 function OrganizationFacts({ organization }: { organization: Organization }) {
   return (
@@ -689,6 +894,8 @@ export function ResourceBody({ resource }: { resource: Resource }) {
       return <ClaimFacts claim={resource} />;
     case 'ExplanationOfBenefit':
       return <ExplanationFacts eob={resource} />;
+    case 'ClaimResponse':
+      return <ClaimResponseFacts response={resource} />;
     case 'Coverage':
       return <CoverageFacts coverage={resource} />;
     case 'Organization':
