@@ -14,13 +14,24 @@ import { checkProvider } from './provider-check';
 import { useProviderLabel } from './provider-name';
 import { NO_PROVIDER, type ProviderChoice, ProviderPicker, choiceProblem } from './provider-picker';
 
-/** Grant a provider access: who, which categories to read and/or write, and until when. */
-export function GrantForm({ vault, onGranted }: { vault: Vault; onGranted: () => void }) {
+/**
+ * Grant a provider access: who, which categories to read and/or write (`initialScopes` ticked at
+ * first), and until when.
+ */
+export function GrantForm({
+  vault,
+  onGranted,
+  initialScopes = 0n,
+}: {
+  vault: Vault;
+  onGranted: () => void;
+  initialScopes?: bigint;
+}) {
   const { state, run, busy } = useTx();
   const { setName } = useAddressBook();
   const labelOf = useProviderLabel();
   const [choice, setChoice] = useState<ProviderChoice>(NO_PROVIDER);
-  const [scopes, setScopes] = useState(0n);
+  const [scopes, setScopes] = useState(initialScopes);
   const [expiry, setExpiry] = useState<ExpiryChoice>(DEFAULT_EXPIRY);
   const [problem, setProblem] = useState<string>();
   const [checking, setChecking] = useState(false);
