@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/patient/add', label: 'Add a record' },
   { href: '/patient/access', label: 'Access & sharing' },
   { href: '/patient/share', label: 'Health links' },
+  { href: '/patient/billing', label: 'Billing & insurance' },
   { href: '/patient/audit', label: 'Audit trail' },
   { href: '/patient/insights', label: 'Risk scores' },
 ];
