@@ -10,6 +10,7 @@ import { decodeScopes } from '../../lib/chain/categories';
 import { readMedLedger } from '../../lib/chain/medledger';
 import { type RecordResult, readRecords } from '../../lib/records/read';
 import type { Vault } from '../../lib/records/vault';
+import { billsFor } from '../claims/billing-access';
 import { LoadError, Skeleton } from '../gate';
 import { AddRecordForm } from '../records/add-record-form';
 import { formatDate, relativeTime, sameAddress } from '../records/format';
@@ -171,6 +172,12 @@ function PatientAccess({ vault, patient }: { vault: Vault; patient: Address }) {
         <p className="muted">
           Until {formatDate(expiry)} ({relativeTime(expiry)}).{' '}
           <Link href={patientHref(patient, 'insights')}>Risk scores</Link>
+          {billsFor({ status: 'active', scopes }) ? (
+            <>
+              {' · '}
+              <Link href={`/provider/claims?patient=${patient}`}>Submit a claim</Link>
+            </>
+          ) : null}
         </p>
       </section>
       {read.length > 0 ? (
