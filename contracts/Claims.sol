@@ -188,7 +188,14 @@ contract Claims is IClaims {
      */
     function sealClaim(ClaimRef calldata claim) external pure returns (bytes32) {
         return
-            _sealClaim(claim.claimId, claim.patient, claim.provider, claim.insurer, claim.recordId, claim.ciphertextHash);
+            _sealClaim(
+                claim.claimId,
+                claim.patient,
+                claim.provider,
+                claim.insurer,
+                claim.recordId,
+                claim.ciphertextHash
+            );
     }
 
     /**
@@ -245,7 +252,7 @@ contract Claims is IClaims {
         if (
             stored == bytes32(0) ||
             stored & ~RecordHeaders.LOW_BYTE !=
-            RecordHeaders.seal(patient, firstId, author, proof.createdAt, keccak256(headers)) ||
+                RecordHeaders.seal(patient, firstId, author, proof.createdAt, keccak256(headers)) ||
             recordId < firstId
         ) revert RecordNotProven(patient, recordId, author);
         // A sealed batch is well-formed (the ledger checked it when it was appended); the bounds checks
@@ -270,7 +277,6 @@ contract Claims is IClaims {
         uint64 recordId,
         bytes32 ciphertextHash
     ) private pure returns (bytes32) {
-        return
-            keccak256(abi.encode(claimId, patient, provider, insurer, recordId, ciphertextHash)) & ~_STATE_BYTE;
+        return keccak256(abi.encode(claimId, patient, provider, insurer, recordId, ciphertextHash)) & ~_STATE_BYTE;
     }
 }
