@@ -13,7 +13,7 @@
  */
 import { type Address, type Hex, type Log, encodeAbiParameters, getAddress, keccak256, parseEventLogs } from 'viem';
 
-import { IntegrityError, NotFoundError } from '../errors';
+import { IntegrityError } from '../errors';
 import { type ClaimStatus, claimStatusOf } from './claim-status';
 import type { ChainContext } from './client';
 import { claimsAbi } from './deployments';
@@ -49,9 +49,6 @@ export interface RecordProof {
 
 /** The party a wallet lists claims as: the patient its own, the provider those it billed, the insurer its queue. */
 export type ClaimParty = 'patient' | 'provider' | 'insurer';
-
-/** The claim events, in the order a claim's life can produce them. */
-export const CLAIM_EVENTS = ['ClaimSubmitted', 'ClaimAdjudicated', 'ClaimPaid', 'ClaimDisputed'] as const;
 
 /** One step of a claim's life as its event tells it, with the block time. */
 export type ClaimEvent = {
@@ -222,26 +219,6 @@ export async function listChainClaims(
     }
   });
   return { claims, refused };
-}
-
-/**
- * One claim visible to `account` as `party`, by its number, verified as {@link listChainClaims} does.
- *
- * @throws {@link NotFoundError} when no such claim is visible to that party
- * @throws {@link IntegrityError} when its events do not match what the contract stores
- */
-export async function findChainClaim(
-  context: ChainContext,
-  party: ClaimParty,
-  account: Address,
-  claimId: bigint,
-): Promise<ChainClaim> {
-  const { claims, refused } = await listChainClaims(context, party, account);
-  const claim = claims.find((candidate) => candidate.ref.claimId === claimId);
-  if (claim) return claim;
-  const refusal = refused.find((candidate) => candidate.claimId === claimId);
-  if (refusal) throw new IntegrityError(refusal.reason);
-  throw new NotFoundError(`There is no claim ${claimId} for ${account} as its ${party}.`);
 }
 
 /** Block times (Unix seconds) of the blocks holding `logs`, one request per block. */
