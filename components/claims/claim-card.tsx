@@ -1,7 +1,7 @@
 'use client';
 
 import type { Claim, Resource } from '@medplum/fhirtypes';
-import { type ReactNode, useId } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 
 import { moneyText, periodText } from '../../lib/fhir/display';
 import type { ClaimDocument, ClaimView } from '../../lib/records/claims';
@@ -31,6 +31,29 @@ export function claimSubtitle(claim: Claim | undefined): string | undefined {
 }
 
 type Unreadable = Extract<ClaimDocument<Resource>, { ok: false }>;
+
+/** The step last taken on a claim, from this screen. */
+export interface ClaimStepDone {
+  readonly claimId: bigint;
+  readonly message: string;
+}
+
+/**
+ * The confirmation of a step just taken on this claim. A step moves the claim (to another group, or
+ * out of the form that took it), which would take the form's own confirmation away: this one shows in
+ * the claim wherever it now is, and brings it into view.
+ */
+export function StepDone({ message }: { message: string }) {
+  const line = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    line.current?.scrollIntoView({ block: 'nearest' });
+  }, [message]);
+  return (
+    <p ref={line} className="notice notice-ok" role="status">
+      <strong>Done:</strong> {message}
+    </p>
+  );
+}
 
 /** A record of the claim that this wallet could not open, and why. */
 function Unopened({ document, what }: { document: Unreadable; what: string }) {

@@ -16,7 +16,15 @@ const MAX_REASON = 2000;
  * billing record (so the insurer and the provider who billed can read them) and the claim is marked
  * disputed on-chain.
  */
-export function DisputeForm({ vault, view, onDisputed }: { vault: Vault; view: ClaimView; onDisputed: () => void }) {
+export function DisputeForm({
+  vault,
+  view,
+  onDisputed,
+}: {
+  vault: Vault;
+  view: ClaimView;
+  onDisputed: (message: string) => void;
+}) {
   const { state, run, busy } = useTx();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
@@ -28,14 +36,12 @@ export function DisputeForm({ vault, view, onDisputed }: { vault: Vault; view: C
     event.preventDefault();
     setProblem(undefined);
     if (!reason.trim()) return setProblem('Say why you dispute the decision.');
-    const done = await run(
-      async ({ onProgress }) => disputeClaim(vault, view.ref, reason, { onProgress }),
-      'Your dispute is recorded. The insurer and the provider can read your reasons.',
-    );
+    const message = 'Your dispute is recorded. The insurer and the provider who billed can read your reasons.';
+    const done = await run(async ({ onProgress }) => disputeClaim(vault, view.ref, reason, { onProgress }), message);
     if (done) {
       setReason('');
       setOpen(false);
-      onDisputed();
+      onDisputed(message);
     }
   }
 

@@ -19,7 +19,7 @@ import type { Vault } from '../../lib/records/vault';
 import { LoadError } from '../gate';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
-import { ClaimCard } from './claim-card';
+import { ClaimCard, type ClaimStepDone, StepDone } from './claim-card';
 import styles from './claims.module.css';
 import {
   type ClaimFindings,
@@ -139,7 +139,7 @@ function ReviewPanel({ findings, review }: { findings: ClaimFindings | undefined
 }
 
 /** Approve or deny a submitted claim, with the decision's note; the EOB goes into the patient's record. */
-function DecideForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; onDone: () => void }) {
+function DecideForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; onDone: (message: string) => void }) {
   const { state, run, busy } = useTx();
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string>();
@@ -158,6 +158,7 @@ function DecideForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; on
     const answer = explanationOfBenefitFor(claim, view.ref, outcome, vault.chain.deployment.chainId, {
       ...(note.trim() ? { disposition: note.trim() } : {}),
     });
+    const message = `Claim ${view.claimId} ${outcome}. The explanation of benefit is in the patient’s record.`;
     const done = await run(async ({ onProgress }) => {
       try {
         return await adjudicateClaim(vault, view.ref, outcome, answer, {
@@ -168,8 +169,8 @@ function DecideForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; on
         if (error instanceof ClaimRecordOrphanedError) setOrphan({ recordId: error.recordId, outcome });
         throw error;
       }
-    }, `Claim ${view.claimId} ${outcome}. The explanation of benefit is in the patient’s record.`);
-    if (done) onDone();
+    }, message);
+    if (done) onDone(message);
   }
 
   if (!claim) {
@@ -220,7 +221,7 @@ function DecideForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; on
 }
 
 /** Record the payment of an approved claim: only a fingerprint of the reference goes on-chain. */
-function PayForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; onDone: () => void }) {
+function PayForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; onDone: (message: string) => void }) {
   const { state, run, busy } = useTx();
   const [reference, setReference] = useState('');
   const [problem, setProblem] = useState<string>();
@@ -231,13 +232,11 @@ function PayForm({ vault, view, onDone }: { vault: Vault; view: ClaimView; onDon
     event.preventDefault();
     setProblem(undefined);
     if (!reference.trim()) return setProblem('Give the reference of the payment, e.g. the transfer id.');
-    const done = await run(
-      async ({ onProgress }) => payClaim(vault, view.ref, reference, { onProgress }),
-      `Claim ${view.claimId} is paid. Keep the reference “${reference.trim()}”: the chain holds only its fingerprint.`,
-    );
+    const message = `Claim ${view.claimId} is paid. Keep the reference “${reference.trim()}”: the chain holds only its fingerprint.`;
+    const done = await run(async ({ onProgress }) => payClaim(vault, view.ref, reference, { onProgress }), message);
     if (done) {
       setReference('');
-      onDone();
+      onDone(message);
     }
   }
 
@@ -293,13 +292,15 @@ function QueueGroup({
   review,
   vault,
   onChanged,
+  lastStep,
   empty,
 }: {
   title: string;
   views: readonly ClaimView[];
   review: QueueReview;
   vault: Vault;
-  onChanged: () => void;
+  onChanged: (step: ClaimStepDone) => void;
+  lastStep: ClaimStepDone | undefined;
   empty: string;
 }) {
   const headingId = useId();
@@ -319,8 +320,21 @@ function QueueGroup({
               audience="insurer"
               aside={<ReviewPanel findings={review.byClaim.get(view.claimId)} review={review} />}
             >
-              {view.status === 'submitted' ? <DecideForm vault={vault} view={view} onDone={onChanged} /> : null}
-              {view.status === 'approved' ? <PayForm vault={vault} view={view} onDone={onChanged} /> : null}
+              {lastStep?.claimId === view.claimId ? <StepDone message={lastStep.message} /> : null}
+              {view.status === 'submitted' ? (
+                <DecideForm
+                  vault={vault}
+                  view={view}
+                  onDone={(message) => onChanged({ claimId: view.claimId, message })}
+                />
+              ) : null}
+              {view.status === 'approved' ? (
+                <PayForm
+                  vault={vault}
+                  view={view}
+                  onDone={(message) => onChanged({ claimId: view.claimId, message })}
+                />
+              ) : null}
             </ClaimCard>
           ))}
         </ul>
@@ -379,6 +393,11 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
     refetchOnReconnect: false,
   });
   const refresh = () => invalidateClaims(queryClient, account);
+  const [lastStep, setLastStep] = useState<ClaimStepDone>();
+  const changed = (step: ClaimStepDone) => {
+    setLastStep(step);
+    void refresh();
+  };
 
   const intro = (
     <p className="muted">
@@ -451,7 +470,8 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
         views={toDecide}
         review={review}
         vault={vault}
-        onChanged={refresh}
+        onChanged={changed}
+        lastStep={lastStep}
         empty="No claim is waiting for a decision."
       />
       <QueueGroup
@@ -459,7 +479,8 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
         views={toPay}
         review={review}
         vault={vault}
-        onChanged={refresh}
+        onChanged={changed}
+        lastStep={lastStep}
         empty="No approved claim is waiting for payment."
       />
       <QueueGroup
@@ -467,7 +488,8 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
         views={done}
         review={review}
         vault={vault}
-        onChanged={refresh}
+        onChanged={changed}
+        lastStep={lastStep}
         empty="Nothing decided yet."
       />
     </>

@@ -3,6 +3,7 @@
 import type { Coverage } from '@medplum/fhirtypes';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useState } from 'react';
 import type { Address } from 'viem';
 
 import { RECORD_CATEGORIES, readScope, writeScope } from '../../lib/chain/categories';
@@ -15,7 +16,7 @@ import { recordsKey } from '../patient/records-screen';
 import { type PatientLedger, usePatientLedger } from '../patient/use-patient-ledger';
 import { formatDate } from '../records/format';
 import { ResourceBody } from '../records/resource-view';
-import { ClaimCard } from './claim-card';
+import { ClaimCard, type ClaimStepDone, StepDone } from './claim-card';
 import styles from './claims.module.css';
 import { CoverageForm } from './coverage-form';
 import { DisputeForm } from './dispute-form';
@@ -30,6 +31,7 @@ function ClaimsSection({ vault }: { vault: Vault }) {
   const queryClient = useQueryClient();
   const claims = useClaims(vault, 'patient');
   const refresh = () => invalidateClaims(queryClient, vault.chain.account);
+  const [done, setDone] = useState<ClaimStepDone>();
   if (claims.isPending) return <Skeleton lines={3} label={claimsProgressText(claims.progress)} />;
   if (!claims.data) {
     return <LoadError title="Your claims could not be loaded" error={claims.error} onRetry={claims.refetch} />;
@@ -56,8 +58,16 @@ function ClaimsSection({ vault }: { vault: Vault }) {
         <ul className={styles.list} aria-label="Your claims">
           {views.map((view) => (
             <ClaimCard key={view.claimId.toString()} view={view} audience="patient">
+              {done?.claimId === view.claimId ? <StepDone message={done.message} /> : null}
               {view.status !== 'submitted' && !view.disputed ? (
-                <DisputeForm vault={vault} view={view} onDisputed={refresh} />
+                <DisputeForm
+                  vault={vault}
+                  view={view}
+                  onDisputed={(message) => {
+                    setDone({ claimId: view.claimId, message });
+                    void refresh();
+                  }}
+                />
               ) : null}
             </ClaimCard>
           ))}

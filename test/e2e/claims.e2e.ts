@@ -292,7 +292,10 @@ describe('Insurance claims in the browser', { timeout: 15 * 60_000 }, () => {
     // The blood count billed twice is flagged, says against which claim, and comes first.
     const duplicate = await shown(claimItem(toDecide, 'Complete blood count'));
     await shown(duplicate.getByRole('region', { name: /Fraud review/ }).getByText(/^Flagged: \d+ findings?$/));
-    assert.match(await duplicate.getByRole('list', { name: 'Findings' }).innerText(), /Compared with claim \d+ \(cbc-1\)\./);
+    assert.match(
+      await duplicate.getByRole('list', { name: 'Findings' }).innerText(),
+      /Compared with claim \d+ \(cbc-1\)\./,
+    );
     assert.match(await toDecide.getByRole('heading', { level: 3 }).first().innerText(), /Complete blood count/);
     await bothWidths(page, '6-insurer-queue');
 
@@ -309,6 +312,8 @@ describe('Insurance claims in the browser', { timeout: 15 * 60_000 }, () => {
     await outcome(approved, /is paid/);
     const paid = await shown(claimItem(page.getByRole('list', { name: 'Paid or denied' }), 'Lipid panel'));
     await shown(paid.getByText('Paid by the insurer'));
+    // The confirmation follows the claim into its new group.
+    await shown(paid.getByText(/^Done: Claim \d+ is paid\. Keep the reference “ACH-2026-0417”/));
 
     const again = await shown(claimItem(page.getByRole('list', { name: 'To decide' }), 'Complete blood count'));
     await again.getByRole('button', { name: 'Deny' }).click();
@@ -352,6 +357,7 @@ describe('Insurance claims in the browser', { timeout: 15 * 60_000 }, () => {
       .fill('The second test was a repeat the lab asked me to come back for.');
     await denied.getByRole('button', { name: 'Send dispute' }).click();
     await shown(denied.getByText('Disputed', { exact: true }), 120_000);
+    await shown(denied.getByText(/^Done: Your dispute is recorded\./));
     await shown(denied.getByText('The second test was a repeat the lab asked me to come back for.'));
     await shown(denied.getByRole('list', { name: 'Status history' }).getByText('Disputed by the patient'));
     await bothWidths(page, '10-patient-disputed');
