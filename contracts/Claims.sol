@@ -15,11 +15,15 @@ import {Scopes} from "./libraries/Scopes.sol";
  * for a dispute are records of the patient's history in the billing category: amounts, codes and
  * diagnoses never reach the chain.
  *
- * @dev A claim lives in one storage slot, keyed by the ciphertext hash of its record: the seal
+ * @dev A claim lives in one storage slot, keyed by its provider and the ciphertext hash of its record
+ * ({_claimKey}): the seal
  * `keccak256(abi.encode(claimId, patient, provider, insurer, recordId, ciphertextHash))` with its low
  * byte replaced by a state byte, the {ClaimStatus} in bits 0-6 and {_DISPUTED} in bit 7. Each transition
  * presents the claim's {ClaimRef} again (as {ClaimSubmitted} told it), which must seal to what is stored.
- * Keying by ciphertext hash makes a second claim over the same ciphertext impossible at no extra cost.
+ * Keying by provider and ciphertext hash makes a provider's second claim over the same ciphertext
+ * impossible at no extra cost, and leaves no one else able to block it: another provider that copies
+ * the claim's header into a record of its own files a claim of its own (which the decrypted `Claim`,
+ * naming the real provider, gives away to the insurer), never the real provider's.
  *
  * Each record a party brings (the claim, the response, the dispute's reasons) is proven with a
  * {RecordProof}: the batch of the patient's history that holds it, as its `RecordsAdded` event told it,
@@ -48,7 +52,7 @@ contract Claims is IClaims {
 
     IMedLedgerView private immutable _LEDGER;
 
-    mapping(bytes32 ciphertextHash => bytes32 seal) private _claims;
+    mapping(bytes32 claimKey => bytes32 seal) private _claims;
     uint64 private _claimCount;
 
     /**
@@ -68,7 +72,8 @@ contract Claims is IClaims {
      * - `insurer` is a registered provider of kind Insurer, not suspended, other than the caller, and
      *   holds a live billing read scope on `patient`;
      * - `claimRecord` proves a record of `patient`'s history written by the caller, of the billing category;
-     * - no claim names that record's ciphertext hash yet (a resubmission is a new encryption).
+     * - the caller filed no claim over that record's ciphertext hash yet (a resubmission is a new
+     *   encryption).
      */
     function submitClaim(
         address patient,
@@ -82,13 +87,14 @@ contract Claims is IClaims {
         if (insurer == msg.sender) revert ClaimToSelf(msg.sender);
         _checkInsurer(patient, insurer);
         bytes32 ciphertextHash = _provenBillingRecord(patient, msg.sender, claimRecord);
-        if (_claims[ciphertextHash] != bytes32(0)) revert ClaimAlreadySubmitted(ciphertextHash);
+        bytes32 key = _claimKey(msg.sender, ciphertextHash);
+        if (_claims[key] != bytes32(0)) revert ClaimAlreadySubmitted(ciphertextHash);
         // Cannot overflow: one increment per claim, far below 2^64.
         unchecked {
             claimId = ++_claimCount;
         }
         uint64 recordId = claimRecord.recordId;
-        _claims[ciphertextHash] =
+        _claims[key] =
             _sealClaim(claimId, patient, msg.sender, insurer, recordId, ciphertextHash) |
             bytes32(uint256(ClaimStatus.Submitted));
         emit ClaimSubmitted(claimId, patient, msg.sender, insurer, recordId, ciphertextHash);
@@ -112,7 +118,7 @@ contract Claims is IClaims {
         if (current != ClaimStatus.Submitted) revert InvalidClaimTransition(claim.claimId, current, status);
         address patient = claim.patient;
         _provenBillingRecord(patient, msg.sender, response);
-        _claims[claim.ciphertextHash] = claimSeal | bytes32(uint256(status));
+        _claims[_claimKey(claim.provider, claim.ciphertextHash)] = claimSeal | bytes32(uint256(status));
         emit ClaimAdjudicated(claim.claimId, patient, msg.sender, status, response.recordId);
     }
 
@@ -131,7 +137,9 @@ contract Claims is IClaims {
             revert InvalidClaimTransition(claim.claimId, current, ClaimStatus.Paid);
         }
         if (paymentReference == bytes32(0)) revert InvalidPaymentReference();
-        _claims[claim.ciphertextHash] = claimSeal | bytes32((state & _DISPUTED) | uint256(ClaimStatus.Paid));
+        _claims[_claimKey(claim.provider, claim.ciphertextHash)] =
+            claimSeal |
+            bytes32((state & _DISPUTED) | uint256(ClaimStatus.Paid));
         emit ClaimPaid(claim.claimId, claim.patient, msg.sender, paymentReference);
     }
 
@@ -151,7 +159,7 @@ contract Claims is IClaims {
         if (ClaimStatus(state & _STATUS_BITS) == ClaimStatus.Submitted) revert ClaimNotAdjudicated(claimId);
         if (state & _DISPUTED != 0) revert ClaimAlreadyDisputed(claimId);
         _provenBillingRecord(patient, patient, reason);
-        _claims[claim.ciphertextHash] |= bytes32(_DISPUTED);
+        _claims[_claimKey(claim.provider, claim.ciphertextHash)] |= bytes32(_DISPUTED);
         emit ClaimDisputed(claimId, patient, claim.insurer, reason.recordId);
     }
 
@@ -166,11 +174,11 @@ contract Claims is IClaims {
     }
 
     /**
-     * @notice The stored seal of the claim over the record with this ciphertext hash: {sealClaim} of its
-     * {ClaimRef} with the state byte (status, and 0x80 when disputed) as low byte; zero when none.
+     * @notice The stored seal of `provider`'s claim over the record with this ciphertext hash: {sealClaim}
+     * of its {ClaimRef} with the state byte (status, and 0x80 when disputed) as low byte; zero when none.
      */
-    function claimState(bytes32 ciphertextHash) external view returns (bytes32) {
-        return _claims[ciphertextHash];
+    function claimState(address provider, bytes32 ciphertextHash) external view returns (bytes32) {
+        return _claims[_claimKey(provider, ciphertextHash)];
     }
 
     /**
@@ -218,10 +226,10 @@ contract Claims is IClaims {
 
     /**
      * @dev The stored seal of `claim` (with a zero low byte) and its state byte; reverts {UnknownClaim}
-     * unless `claim` seals to what is stored under its ciphertext hash.
+     * unless `claim` seals to what is stored under its provider and ciphertext hash.
      */
     function _storedClaim(ClaimRef calldata claim) private view returns (bytes32 claimSeal, uint256 state) {
-        bytes32 stored = _claims[claim.ciphertextHash];
+        bytes32 stored = _claims[_claimKey(claim.provider, claim.ciphertextHash)];
         claimSeal = _sealClaim(
             claim.claimId,
             claim.patient,
@@ -267,6 +275,11 @@ contract Claims is IClaims {
             offset += RecordHeaders.FIXED_LENGTH + cidLength;
         }
         if (category != BILLING) revert NotBillingRecord(patient, recordId, category);
+    }
+
+    /// @dev Where `provider`'s claim over a record with `ciphertextHash` is stored.
+    function _claimKey(address provider, bytes32 ciphertextHash) private pure returns (bytes32) {
+        return keccak256(abi.encode(provider, ciphertextHash));
     }
 
     function _sealClaim(

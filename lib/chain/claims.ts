@@ -125,10 +125,10 @@ export function sealClaim(ref: ClaimRef): Hex {
 
 /**
  * What a stored seal says about the claim `ref` names: its status and whether it was disputed, or
- * `undefined` when the seal is not that claim's (no claim holds that ciphertext, or another one does).
+ * `undefined` when the seal is not that claim's (the provider filed no claim over that ciphertext, or another one).
  *
  * @param ref - the claim as an event told it
- * @param seal - `claimState(ref.ciphertextHash)`
+ * @param seal - `claimState(ref.provider, ref.ciphertextHash)`
  */
 export function claimStateOf(ref: ClaimRef, seal: Hex): { status: ClaimStatus; disputed: boolean } | undefined {
   const stored = BigInt(seal);
@@ -205,7 +205,7 @@ export async function listChainClaims(
       transitionFilter,
       blockNumber,
     ) as Promise<LoggedEvent[]>,
-    Promise.all(refs.map((ref) => readClaims(context, 'claimState', [ref.ciphertextHash], { blockNumber }))),
+    Promise.all(refs.map((ref) => readClaims(context, 'claimState', [ref.provider, ref.ciphertextHash], { blockNumber }))),
   ]);
   const times = await blockTimes(context, [...submissions, ...transitions]);
   const claims: ChainClaim[] = [];

@@ -3417,6 +3417,11 @@ export const claimsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
         "internalType": "bytes32",
         "name": "ciphertextHash",
         "type": "bytes32"

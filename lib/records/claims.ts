@@ -556,7 +556,7 @@ export async function submitClaim(
     const { header, proof } = await earlierRecord(vault, parties.patient, claim.recordId, (resource) =>
       claimIssues(resource, parties),
     );
-    const existing = await readClaims(vault.chain, 'claimState', [header.ciphertextHash]);
+    const existing = await readClaims(vault.chain, 'claimState', [parties.provider, header.ciphertextHash]);
     if (BigInt(existing) !== 0n) {
       throw new ClaimRefusedError('The claim', [`Record ${claim.recordId} was already filed as a claim.`]);
     }

@@ -49,8 +49,8 @@ async function recordOf(
 }
 
 /** The low byte a stored claim holds: its status, and 0x80 once disputed. */
-async function stateByte(claims: Claims, ciphertextHash: string): Promise<bigint> {
-  return BigInt(await claims.claimState(ciphertextHash)) & 0xffn;
+async function stateByte(claims: Claims, ref: ClaimRef): Promise<bigint> {
+  return BigInt(await claims.claimState(ref.provider, ref.ciphertextHash)) & 0xffn;
 }
 
 /** `claimStatus` as a plain [status, disputed] pair. */
@@ -173,7 +173,9 @@ describe('Claims', function () {
 
     it('stores the seal with Submitted as its low byte, under the ciphertext hash', async function () {
       const { claims, ref } = await loadFixture(submittedFixture);
-      expect(BigInt(await claims.claimState(ref.ciphertextHash))).to.equal(sealOf(ref) | Status.Submitted);
+      expect(BigInt(await claims.claimState(ref.provider, ref.ciphertextHash))).to.equal(
+        sealOf(ref) | Status.Submitted,
+      );
       expect(await statusOf(claims, ref)).to.deep.equal([Status.Submitted, false]);
     });
 
@@ -422,16 +424,37 @@ describe('Claims', function () {
         }
       });
 
-      it('reverts ClaimAlreadySubmitted for another record carrying the same ciphertext, whoever wrote it', async function () {
-        const { claims, medLedger, patient, lab, doctor, insurer } = await loadFixture(submittedFixture);
-        for (const author of [lab, doctor]) {
-          await medLedger.connect(author).addRecord(patient.address, cidOf('claim'), hashOf('claim'), BILLING, 0);
-          const recordId = (await medLedger.patientInfo(patient.address)).recordCount;
-          const copy = { recordId, ...(await priorBatchOf(medLedger, patient.address, recordId)) };
-          await expect(claims.connect(author).submitClaim(patient.address, insurer.address, copy))
-            .to.be.revertedWithCustomError(claims, 'ClaimAlreadySubmitted')
-            .withArgs(hashOf('claim'));
-        }
+      it('reverts ClaimAlreadySubmitted for another record of the same provider carrying the same ciphertext', async function () {
+        const { claims, medLedger, patient, lab, insurer } = await loadFixture(submittedFixture);
+        await medLedger.connect(lab).addRecord(patient.address, cidOf('claim'), hashOf('claim'), BILLING, 0);
+        const recordId = (await medLedger.patientInfo(patient.address)).recordCount;
+        const copy = { recordId, ...(await priorBatchOf(medLedger, patient.address, recordId)) };
+        await expect(claims.connect(lab).submitClaim(patient.address, insurer.address, copy))
+          .to.be.revertedWithCustomError(claims, 'ClaimAlreadySubmitted')
+          .withArgs(hashOf('claim'));
+      });
+
+      it('lets no other provider block a claim by filing a copy of its ciphertext first', async function () {
+        const { claims, medLedger, patient, lab, doctor, insurer, claimRecord } = await loadFixture(claimsFixture);
+        // The doctor copies the header of the lab's claim record into a record of its own and files first.
+        await medLedger.connect(doctor).addRecord(patient.address, cidOf('claim'), hashOf('claim'), BILLING, 0);
+        const copyId = (await medLedger.patientInfo(patient.address)).recordCount;
+        const copy = { recordId: copyId, ...(await priorBatchOf(medLedger, patient.address, copyId)) };
+        await expect(claims.connect(doctor).submitClaim(patient.address, insurer.address, copy))
+          .to.emit(claims, 'ClaimSubmitted')
+          .withArgs(1n, patient.address, doctor.address, insurer.address, copyId, hashOf('claim'));
+        await expect(claims.connect(lab).submitClaim(patient.address, insurer.address, claimRecord))
+          .to.emit(claims, 'ClaimSubmitted')
+          .withArgs(2n, patient.address, lab.address, insurer.address, claimRecord.recordId, hashOf('claim'));
+        const ref: ClaimRef = {
+          claimId: 2n,
+          patient: patient.address,
+          provider: lab.address,
+          insurer: insurer.address,
+          recordId: claimRecord.recordId,
+          ciphertextHash: hashOf('claim'),
+        };
+        expect(await stateByte(claims, ref)).to.equal(Status.Submitted);
       });
 
       it('accepts a resubmission as a new encryption (a new ciphertext hash) after a denial', async function () {
@@ -458,7 +481,7 @@ describe('Claims', function () {
         .to.emit(claims, 'ClaimAdjudicated')
         .withArgs(1n, patient.address, insurer.address, Status.Approved, response.recordId);
       expect(await statusOf(claims, ref)).to.deep.equal([Status.Approved, false]);
-      expect(BigInt(await claims.claimState(ref.ciphertextHash))).to.equal(sealOf(ref) | Status.Approved);
+      expect(BigInt(await claims.claimState(ref.provider, ref.ciphertextHash))).to.equal(sealOf(ref) | Status.Approved);
     });
 
     it('denies a submitted claim', async function () {
@@ -569,7 +592,7 @@ describe('Claims', function () {
         .to.emit(claims, 'ClaimPaid')
         .withArgs(1n, patient.address, insurer.address, PAYMENT_REFERENCE);
       expect(await statusOf(claims, ref)).to.deep.equal([Status.Paid, false]);
-      expect(await stateByte(claims, ref.ciphertextHash)).to.equal(Status.Paid);
+      expect(await stateByte(claims, ref)).to.equal(Status.Paid);
     });
 
     it('pays a disputed approved claim and keeps the dispute mark', async function () {
@@ -577,7 +600,7 @@ describe('Claims', function () {
       await claims.connect(patient).disputeClaim(ref, reason);
       await expect(claims.connect(insurer).payClaim(ref, PAYMENT_REFERENCE)).to.emit(claims, 'ClaimPaid');
       expect(await statusOf(claims, ref)).to.deep.equal([Status.Paid, true]);
-      expect(await stateByte(claims, ref.ciphertextHash)).to.equal(Status.Paid | DISPUTED);
+      expect(await stateByte(claims, ref)).to.equal(Status.Paid | DISPUTED);
     });
 
     it('reverts InvalidClaimTransition for a submitted claim', async function () {
@@ -648,7 +671,9 @@ describe('Claims', function () {
           .to.emit(claims, 'ClaimDisputed')
           .withArgs(1n, patient.address, insurer.address, reason.recordId);
         expect(await statusOf(claims, ref)).to.deep.equal([status, true]);
-        expect(BigInt(await claims.claimState(ref.ciphertextHash))).to.equal(sealOf(ref) | status | DISPUTED);
+        expect(BigInt(await claims.claimState(ref.provider, ref.ciphertextHash))).to.equal(
+          sealOf(ref) | status | DISPUTED,
+        );
       });
     }
 
@@ -720,9 +745,10 @@ describe('Claims', function () {
   });
 
   describe('views', function () {
-    it('claimState is zero for a ciphertext no claim names', async function () {
-      const { claims } = await loadFixture(submittedFixture);
-      expect(await claims.claimState(hashOf('never claimed'))).to.equal(ethers.ZeroHash);
+    it('claimState is zero for a ciphertext no claim of that provider names', async function () {
+      const { claims, lab, doctor } = await loadFixture(submittedFixture);
+      expect(await claims.claimState(lab.address, hashOf('never claimed'))).to.equal(ethers.ZeroHash);
+      expect(await claims.claimState(doctor.address, hashOf('claim'))).to.equal(ethers.ZeroHash);
     });
 
     it('claimStatus reverts UnknownClaim for a reference with any field changed', async function () {

@@ -40,7 +40,7 @@ contract ClaimsFuzzTest is TestBase {
         VM.prank(LAB);
         uint64 claimId = _claims.submitClaim(PATIENT, INSURER, proof);
         IClaims.ClaimRef memory ref = IClaims.ClaimRef(claimId, PATIENT, LAB, INSURER, proof.recordId, _hashOf(index));
-        _assertEq(_claims.claimState(_hashOf(index)), _claims.sealClaim(ref) | bytes32(uint256(1)), "stored claim");
+        _assertEq(_claims.claimState(LAB, _hashOf(index)), _claims.sealClaim(ref) | bytes32(uint256(1)), "stored claim");
     }
 
     /// A record id outside the batch is refused, whatever it is.

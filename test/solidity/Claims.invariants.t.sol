@@ -74,16 +74,20 @@ contract ClaimsInvariantTest is TestBase {
     }
 
     /**
-     * (c) One claim per ciphertext: every claimed ciphertext hash holds exactly one claim.
+     * (c) One claim per provider and ciphertext: no provider holds two claims over one ciphertext hash.
      * hardhat-config: invariant.runs = 64
      * hardhat-config: invariant.depth = 60
      */
-    function invariant_OneClaimPerCiphertext() public view {
+    function invariant_OneClaimPerProviderAndCiphertext() public view {
         uint256 count = _handler.ghostCount();
         for (uint256 i = 0; i < count; ++i) {
-            bytes32 ciphertextHash = _handler.ghost(i).ref.ciphertextHash;
+            IClaims.ClaimRef memory ref = _handler.ghost(i).ref;
             for (uint256 j = i + 1; j < count; ++j) {
-                _assertTrue(_handler.ghost(j).ref.ciphertextHash != ciphertextHash, "two claims over one ciphertext");
+                IClaims.ClaimRef memory other = _handler.ghost(j).ref;
+                _assertTrue(
+                    other.ciphertextHash != ref.ciphertextHash || other.provider != ref.provider,
+                    "two claims of one provider over one ciphertext"
+                );
             }
         }
     }

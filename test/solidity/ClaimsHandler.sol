@@ -60,7 +60,7 @@ contract ClaimsHandler {
     uint256[] private _observed;
     mapping(address account => bool) public suspended;
     mapping(address patient => mapping(address provider => bool)) public granted;
-    mapping(bytes32 ciphertextHash => bool) public claimed;
+    mapping(bytes32 providerAndCiphertext => bool) public claimed;
     /// @dev The newest billing record each account wrote in each patient's history.
     mapping(address patient => mapping(address author => Proven)) private _lastBilling;
     uint256 private _labels;
@@ -139,12 +139,12 @@ contract ClaimsHandler {
                 granted[patient][insurer] &&
                 sound &&
                 !tampered &&
-                !claimed[proven];
+                !claimed[keccak256(abi.encode(actor, proven))];
         VM.prank(actor);
         try claims.submitClaim(patient, insurer, proof) returns (uint64 claimId) {
             if (!rightful) wrongfulMove = true;
             if (claimId != _ghosts.length + 1) illegalTransition = true;
-            claimed[proven] = true;
+            claimed[keccak256(abi.encode(actor, proven))] = true;
             _ghosts.push(
                 Ghost(
                     IClaims.ClaimRef(claimId, patient, actor, insurer, proof.recordId, proven),
@@ -294,7 +294,7 @@ contract ClaimsHandler {
         if (claims.claimCount() != _ghosts.length) illegalTransition = true;
         for (uint256 i = 0; i < _ghosts.length; ++i) {
             Ghost storage model = _ghosts[i];
-            bytes32 stored = claims.claimState(model.ref.ciphertextHash);
+            bytes32 stored = claims.claimState(model.ref.provider, model.ref.ciphertextHash);
             uint256 state = uint256(stored) & 0xff;
             if (stored >> 8 != claims.sealClaim(model.ref) >> 8) illegalTransition = true;
             if (!_isForward(_observed[i], state)) illegalTransition = true;
