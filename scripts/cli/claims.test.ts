@@ -7,19 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type TestContext, after, before, describe, it } from 'node:test';
 
-import { RECORD_CATEGORIES, readMedLedger, scopesFor } from '../../lib/chain';
+import { RECORD_CATEGORIES, readMedLedger, scopesFor, writeModelRegistry } from '../../lib/chain';
 import { createIpfsClient } from '../../lib/ipfs';
-import { grantAccess } from '../../lib/records';
+import { cidToBytes, grantAccess } from '../../lib/records';
 import { sampleClaim } from '../../lib/testing/claim-fixtures';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../../lib/testing/system';
 
 const CLI = path.resolve(import.meta.dirname, '../cli.ts');
+const CLAIMS_CARD = path.resolve(import.meta.dirname, '../../ml-models/cards/claims-fraud.json');
 const TSX = import.meta.resolve('tsx');
 
 type Actor = 'patient' | 'doctor' | 'insurer';
@@ -39,6 +40,10 @@ interface ListedClaim {
   answer?: { resource?: { resourceType: string; disposition?: string } };
   disputeReason?: string | null;
   paymentReference?: string;
+  flags?: { kind: string }[];
+  modelScore?: number;
+  combinedScore?: number;
+  model?: { name: string; sha256: string };
 }
 
 describe(
@@ -47,6 +52,7 @@ describe(
   () => {
     let system: TestSystem;
     let workDir: string;
+    let claimsModelSha256 = '';
     let claimFile: string;
     let wrongFile: string;
 
@@ -130,6 +136,16 @@ describe(
       await writeFile(claimFile, JSON.stringify(sampleClaim(terms), null, 2).replaceAll('125.5', '125.50'));
       wrongFile = path.join(workDir, 'wrong-patient.json');
       await writeFile(wrongFile, JSON.stringify(sampleClaim({ ...terms, patient: address('insurer') })));
+      // The admin approves the claims model as the seed does: its SHA-256, with its card on IPFS.
+      const card = await readFile(CLAIMS_CARD);
+      claimsModelSha256 = (JSON.parse(card.toString('utf8')) as { sha256: string }).sha256;
+      const { cid } = await createIpfsClient(system.ipfsNode.apiUrl).add(card);
+      await writeModelRegistry(system.admin, 'approveModel', [
+        `0x${claimsModelSha256}`,
+        'claims-fraud',
+        1,
+        cidToBytes(cid.toString()),
+      ]);
     });
 
     after(async () => {
@@ -191,13 +207,22 @@ describe(
           [['1', 'submitted', 125.5]],
         );
       }
+      const queue = await cliJson<{ claims: ListedClaim[]; modelNote?: string }>('insurer', 'claims');
+      assert.equal(queue.modelNote, undefined);
+      const [scored] = queue.claims;
+      assert.equal(scored!.model?.sha256, claimsModelSha256, 'scored by the approved claims model');
+      assert.ok(
+        scored!.modelScore! > 0 && scored!.modelScore! < 0.5,
+        `a clean claim scores low: ${scored!.modelScore}`,
+      );
+      assert.ok(scored!.combinedScore! >= scored!.modelScore!);
       const table = await cli('insurer', 'claims');
       assert.equal(table.code, 0, table.stderr);
       const [header, row] = table.stdout.trim().split('\n');
-      assert.match(header!, /^CLAIM\s+STATUS\s+FILED\s+PATIENT BY PROVIDER\s+SERVICE\s+AMOUNT\s+FLAGS$/);
+      assert.match(header!, /^CLAIM\s+STATUS\s+FILED\s+PATIENT BY PROVIDER\s+SERVICE\s+AMOUNT\s+SCORE\s+FLAGS$/);
       assert.match(
         row!,
-        /^#1\s+submitted\s+\d{4}-\d{2}-\d{2}\s+0x7099…79C8 by 0x90F7…b906\s+Office visit\s+\$125\.50\s+none$/,
+        /^#1\s+submitted\s+\d{4}-\d{2}-\d{2}\s+0x7099…79C8 by 0x90F7…b906\s+Office visit\s+\$125\.50\s+\d+%\s+none$/,
       );
     });
 

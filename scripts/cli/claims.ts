@@ -13,6 +13,8 @@
 import type { Claim, Resource } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
+import { type ScoredClaim, registryApproval, scoreClaims } from '../../lib/ai';
+import { createNodeBackend, fileModelLoader } from '../../lib/ai/node';
 import {
   type ChainContext,
   type ClaimParty,
@@ -20,7 +22,7 @@ import {
   PROVIDER_KINDS,
   readMedLedger,
 } from '../../lib/chain';
-import { MedLedgerError, ValidationError } from '../../lib/errors';
+import { MedLedgerError, ValidationError, describeError } from '../../lib/errors';
 import { conceptText, moneyText, parseJson } from '../../lib/fhir';
 import {
   type ClaimAnswer,
@@ -148,8 +150,48 @@ function flagsText(view: ClaimView): string {
     : 'none';
 }
 
+/** The model's scores of the insurer's queue by claim number, or why the model was not run. */
+interface QueueScores {
+  readonly scores: ReadonlyMap<bigint, ScoredClaim>;
+  readonly note?: string;
+}
+
+/**
+ * Scores the reviewed claims of an insurer's queue with the claims model, on this machine, after
+ * checking its file's SHA-256 against the chain's ModelRegistry. A model that cannot run (not
+ * approved, no runtime) leaves the rules' review standing and says why.
+ */
+async function scoreQueue(chain: ChainContext, views: readonly ClaimView[]): Promise<QueueScores> {
+  const reviewed = views.filter((view) => view.review);
+  if (reviewed.length === 0) return { scores: new Map() };
+  const approval = registryApproval(chain);
+  try {
+    const scored = await scoreClaims(
+      reviewed.map((view) => view.review!),
+      {
+        backend: createNodeBackend(),
+        loadModel: fileModelLoader,
+        isApproved: async (sha256) => (await approval(sha256)).approved,
+      },
+    );
+    return { scores: new Map(reviewed.map((view, i) => [view.claimId, scored[i]!])) };
+  } catch (error) {
+    return {
+      scores: new Map(),
+      note: `The claims model was not run (${describeError(error)}); flags are the rules' alone.`,
+    };
+  }
+}
+
+/** The combined rule and model score of a claim, as a percentage, or the rules' when the model did not run. */
+function scoreText(view: ClaimView, scores: QueueScores): string {
+  const scored = scores.scores.get(view.claimId);
+  if (scored) return `${Math.round(scored.combinedScore * 100)}%`;
+  return view.review ? `${Math.round(view.review.ruleScore * 100)}% (rules)` : '—';
+}
+
 /** The claims as a table, one row each, then the answer and dispute of each claim that has them. */
-function claimsTable(views: readonly ClaimView[], party: ClaimParty): string {
+function claimsTable(views: readonly ClaimView[], party: ClaimParty, scores: QueueScores): string {
   const counterpart = (view: ClaimView) =>
     party === 'patient'
       ? `${short(view.ref.provider)} → ${short(view.ref.insurer)}`
@@ -163,7 +205,7 @@ function claimsTable(views: readonly ClaimView[], party: ClaimParty): string {
     counterpart(view),
     serviceText(view),
     amountText(view),
-    ...(party === 'insurer' ? [flagsText(view)] : []),
+    ...(party === 'insurer' ? [scoreText(view, scores), flagsText(view)] : []),
   ]);
   const header = [
     'CLAIM',
@@ -172,7 +214,7 @@ function claimsTable(views: readonly ClaimView[], party: ClaimParty): string {
     party === 'patient' ? 'PROVIDER → INSURER' : party === 'provider' ? 'PATIENT → INSURER' : 'PATIENT BY PROVIDER',
     'SERVICE',
     'AMOUNT',
-    ...(party === 'insurer' ? ['FLAGS'] : []),
+    ...(party === 'insurer' ? ['SCORE', 'FLAGS'] : []),
   ];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>
@@ -198,6 +240,7 @@ function claimsTable(views: readonly ClaimView[], party: ClaimParty): string {
       ),
     ];
   });
+  if (scores.note) notes.push(scores.note);
   return [line(header), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
@@ -210,7 +253,7 @@ function answerSummary(answer: ClaimAnswer): string {
 }
 
 /** A claim as `claims --json` prints it (bigints as decimal strings). */
-function claimJson(view: ClaimView) {
+function claimJson(view: ClaimView, scored?: ScoredClaim) {
   const document = <T>(part: ClaimView['claim'] | ClaimView['answer'] | ClaimView['dispute']) =>
     part === undefined
       ? undefined
@@ -232,6 +275,14 @@ function claimJson(view: ClaimView) {
     ...(view.dispute ? { dispute: document(view.dispute), disputeReason: view.disputeReason ?? null } : {}),
     ...(view.paymentReference ? { paymentReference: view.paymentReference } : {}),
     ...(view.review ? { flags: view.review.flags, ruleScore: view.review.ruleScore } : {}),
+    ...(scored
+      ? {
+          modelScore: scored.modelScore,
+          band: scored.band,
+          combinedScore: scored.combinedScore,
+          model: scored.model,
+        }
+      : {}),
   };
 }
 
@@ -267,11 +318,17 @@ export function claimCommands(
       const party = await partyOf(env, values.as);
       const vault = await vaultFor(env, party);
       const { claims, refused } = await listClaims(vault, { as: party, onProgress: io.progress });
+      const scores: QueueScores = party === 'insurer' ? await scoreQueue(vault.chain, claims) : { scores: new Map() };
       const refusedText = refused.map((claim) => `\nClaim #${claim.claimId} was refused: ${claim.reason}`);
       io.out(
-        (claims.length ? claimsTable(claims, party) : `No claims for ${vault.chain.account} as ${party}.`) +
+        (claims.length ? claimsTable(claims, party, scores) : `No claims for ${vault.chain.account} as ${party}.`) +
           refusedText.join(''),
-        { as: party, claims: claims.map(claimJson), refused },
+        {
+          as: party,
+          claims: claims.map((view) => claimJson(view, scores.scores.get(view.claimId))),
+          refused,
+          ...(scores.note ? { modelNote: scores.note } : {}),
+        },
       );
     },
 
