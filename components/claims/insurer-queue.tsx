@@ -5,6 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 
 import { CLAIMS_FRAUD } from '../../lib/ai/catalog';
+import type { ClaimFlag, ClaimReview } from '../../lib/ai/claims';
 import {
   type ClaimOutcome,
   type ClaimView,
@@ -22,12 +23,12 @@ import { useTx } from '../use-tx';
 import { ClaimCard, type ClaimStepDone, StepDone } from './claim-card';
 import styles from './claims.module.css';
 import {
-  type ClaimFindings,
-  type QueueReview,
+  type ModelOutcome,
   type ReviewStage,
   isScored,
-  reviewQueue,
+  recordsReach,
   reviewStageText,
+  scoringReviewer,
 } from './queue-review';
 import { claimsKey, claimsProgressText, invalidateClaims } from './use-claims';
 
@@ -45,20 +46,17 @@ function percent(value: number): string {
   return `${value < 1 ? Math.min(rounded, 99) : rounded}\u00a0%`;
 }
 
-/** "claim 3, claim 5": the claims a flag compared with, by their on-chain numbers where known. */
-function comparedText(ids: readonly string[], review: QueueReview): string {
-  return ids
-    .map((id) => {
-      const number = review.claimNumbers.get(id);
-      if (number === undefined) return `claim ${id} (not in this queue)`;
-      // The flag's sentence names claims by their FHIR id; say which on-chain claim that is.
-      return id === number.toString() ? `claim ${number}` : `claim ${number} (${id})`;
-    })
-    .join(', ');
+/**
+ * "Compared with claim 3, claim 5.": the claims a flag compared with (by their on-chain numbers) that
+ * its sentence does not already name; nothing when it names them all.
+ */
+function comparedText(flag: ClaimFlag): string | undefined {
+  const unnamed = flag.claimIds.slice(1).filter((id) => !new RegExp(`\\bclaims? ${id}\\b`).test(flag.message));
+  return unnamed.length ? `Compared with ${unnamed.map((id) => `claim ${id}`).join(', ')}.` : undefined;
 }
 
 /** The fraud review of one claim: flagged or clean, each flag's reason and what it compared, the model score. */
-function ReviewPanel({ findings, review }: { findings: ClaimFindings | undefined; review: QueueReview }) {
+function ReviewPanel({ findings }: { findings: ClaimReview | undefined }) {
   const headingId = useId();
   if (!findings) {
     return (
@@ -103,9 +101,7 @@ function ReviewPanel({ findings, review }: { findings: ClaimFindings | undefined
                 {SEVERITY[flag.severity]?.label ?? flag.severity}
               </span>{' '}
               {flag.message}
-              {flag.claimIds.length > 1 ? (
-                <span className="small muted"> Compared with {comparedText(flag.claimIds.slice(1), review)}.</span>
-              ) : null}
+              {comparedText(flag) ? <span className="small muted"> {comparedText(flag)}</span> : null}
             </li>
           ))}
         </ul>
@@ -289,7 +285,6 @@ function QueueProgress({ stage }: { stage: QueueStage | undefined }) {
 function QueueGroup({
   title,
   views,
-  review,
   vault,
   onChanged,
   lastStep,
@@ -297,7 +292,6 @@ function QueueGroup({
 }: {
   title: string;
   views: readonly ClaimView[];
-  review: QueueReview;
   vault: Vault;
   onChanged: (step: ClaimStepDone) => void;
   lastStep: ClaimStepDone | undefined;
@@ -318,7 +312,7 @@ function QueueGroup({
               key={view.claimId.toString()}
               view={view}
               audience="insurer"
-              aside={<ReviewPanel findings={review.byClaim.get(view.claimId)} review={review} />}
+              aside={<ReviewPanel findings={view.review} />}
             >
               {lastStep?.claimId === view.claimId ? <StepDone message={lastStep.message} /> : null}
               {view.status === 'submitted' ? (
@@ -344,7 +338,13 @@ function QueueGroup({
 }
 
 /** How far the rules could check claims against the patients' own records, as a sentence. */
-function recordsCoverage({ patients, patientsWithRecords }: QueueReview): string {
+function recordsCoverage({
+  patients,
+  withRecords: patientsWithRecords,
+}: {
+  patients: number;
+  withRecords: number;
+}): string {
   const checks = 'sex, age, diagnoses and visits';
   if (patientsWithRecords === 0) {
     return patients === 1
@@ -355,10 +355,9 @@ function recordsCoverage({ patients, patientsWithRecords }: QueueReview): string
 }
 
 /** The review's score of a claim for ordering: highest first, unreviewed last. */
-function rank(review: QueueReview, view: ClaimView): number {
-  const findings = review.byClaim.get(view.claimId);
-  if (!findings) return -1;
-  return isScored(findings) ? findings.combinedScore : findings.ruleScore;
+function rank(view: ClaimView): number {
+  if (!view.review) return -1;
+  return isScored(view.review) ? view.review.combinedScore : view.review.ruleScore;
 }
 
 /**
@@ -377,15 +376,21 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
     enabled: opened,
     queryFn: async () => {
       setStage({ kind: 'list' });
+      // Set by the reviewer while the list is made: which model scored the queue, or why none did.
+      const scoring: { model: ModelOutcome } = { model: { ok: false, reason: 'There is no claim to score.' } };
       const { claims, refused } = await listClaims(vault, {
         as: 'insurer',
         onProgress: (progress) => setStage({ kind: 'list', progress }),
+        review: scoringReviewer(
+          vault,
+          (reviewStage) => setStage({ kind: 'review', stage: reviewStage }),
+          (outcome) => {
+            scoring.model = outcome;
+          },
+        ),
       });
-      setStage({ kind: 'review' });
-      const review = await reviewQueue(vault, claims, (reviewStage) =>
-        setStage({ kind: 'review', stage: reviewStage }),
-      );
-      return { claims: [...claims].reverse(), refused, review };
+      const reach = await recordsReach(vault, claims);
+      return { claims: [...claims].reverse(), refused, model: scoring.model, reach };
     },
     retry: false,
     staleTime: Infinity,
@@ -427,13 +432,11 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
   if (!queue.data) {
     return <LoadError what="The claims queue could not be opened" error={queue.error} onRetry={queue.refetch} />;
   }
-  const { claims, refused, review } = queue.data;
-  const toDecide = claims
-    .filter((view) => view.status === 'submitted')
-    .sort((a, b) => rank(review, b) - rank(review, a));
+  const { claims, refused, model, reach } = queue.data;
+  const toDecide = claims.filter((view) => view.status === 'submitted').sort((a, b) => rank(b) - rank(a));
   const toPay = claims.filter((view) => view.status === 'approved');
   const done = claims.filter((view) => view.status !== 'submitted' && view.status !== 'approved');
-  const flagged = claims.filter((view) => (review.byClaim.get(view.claimId)?.flags.length ?? 0) > 0).length;
+  const flagged = claims.filter((view) => (view.review?.flags.length ?? 0) > 0).length;
   return (
     <>
       <div className="toolbar">
@@ -446,18 +449,18 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
         </button>
       </div>
       {queue.isFetching ? <QueueProgress stage={stage} /> : null}
-      {review.model.ok ? (
+      {model.ok ? (
         <p className="small muted">
-          Scored by the model {review.model.name} {review.model.version} (SHA-256{' '}
-          <span className="mono">{review.model.sha256.slice(0, 12)}…</span>, approved on-chain), in this browser. Its
-          score ranks claims for review; it is not a probability of fraud.
+          Scored by the model {model.name} {model.version} (SHA-256{' '}
+          <span className="mono">{model.sha256.slice(0, 12)}…</span>, approved on-chain), in this browser. Its score
+          ranks claims for review; it is not a probability of fraud.
         </p>
       ) : (
         <p className="notice notice-info small">
-          No model score: {review.model.reason} The rules’ findings below stand on their own.
+          No model score: {model.reason} The rules’ findings below stand on their own.
         </p>
       )}
-      {review.patients > 0 ? <p className="small muted">{recordsCoverage(review)}</p> : null}
+      {reach.patients > 0 ? <p className="small muted">{recordsCoverage(reach)}</p> : null}
       {refused.length > 0 ? (
         <p className="notice notice-error" role="alert">
           {refused.length} claim event{refused.length === 1 ? '' : 's'} did not match what the claims contract stores
@@ -468,7 +471,6 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
       <QueueGroup
         title="To decide"
         views={toDecide}
-        review={review}
         vault={vault}
         onChanged={changed}
         lastStep={lastStep}
@@ -477,7 +479,6 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
       <QueueGroup
         title="Approved, to pay"
         views={toPay}
-        review={review}
         vault={vault}
         onChanged={changed}
         lastStep={lastStep}
@@ -486,7 +487,6 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
       <QueueGroup
         title="Paid or denied"
         views={done}
-        review={review}
         vault={vault}
         onChanged={changed}
         lastStep={lastStep}
