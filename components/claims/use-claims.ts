@@ -4,7 +4,7 @@ import { type QueryClient, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import type { ClaimParty } from '../../lib/chain/claims';
-import { type ClaimView, type ListClaimsOptions, listClaims } from '../../lib/records/claims';
+import { type ClaimView, listClaims } from '../../lib/records/claims';
 import type { PipelineProgress } from '../../lib/records/progress';
 import type { Vault } from '../../lib/records/vault';
 
@@ -27,20 +27,16 @@ export function invalidateClaims(queryClient: QueryClient, account: string | und
  *
  * @param vault - the acting account
  * @param as - the patient's own claims, the provider's submissions or the insurer's queue
- * @param options - `enabled` (default true) and the insurer's `review`
+ * @param options - `enabled`: whether to read now (default true)
  */
-export function useClaims(
-  vault: Vault,
-  as: ClaimParty,
-  options: { enabled?: boolean; review?: ListClaimsOptions['review'] } = {},
-) {
+export function useClaims(vault: Vault, as: ClaimParty, options: { enabled?: boolean } = {}) {
   const [progress, setProgress] = useState<PipelineProgress>();
   const query = useQuery({
     queryKey: claimsKey(as, vault.chain.account),
     enabled: options.enabled ?? true,
     queryFn: async (): Promise<{ claims: ClaimView[]; refused: { claimId: bigint; reason: string }[] }> => {
       setProgress(undefined);
-      const listed = await listClaims(vault, { as, onProgress: setProgress, review: options.review });
+      const listed = await listClaims(vault, { as, onProgress: setProgress });
       // Newest first: the claim a person just filed or must act on is on top.
       return { claims: [...listed.claims].reverse(), refused: listed.refused };
     },
