@@ -1,13 +1,14 @@
 /**
- * Demo identities for `npm start`: an admin, two doctors, a lab and two patients with records, plus
- * the shipped AI models approved in the ModelRegistry. Every write goes through lib/records, exactly
+ * Demo identities for `npm start`: an admin, two doctors, a lab, an insurer and two patients with
+ * records (Maria's coverage with the insurer and one claim the lab filed for her), plus the shipped AI
+ * models approved in the ModelRegistry. Every write goes through lib/records, exactly
  * as the app and the CLI do it.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { Bundle, Observation, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Claim, Coverage, Observation, Patient } from '@medplum/fhirtypes';
 import { type Address, keccak256, toHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
@@ -25,6 +26,7 @@ import { addBytes, createIpfsClient } from '../lib/ipfs';
 import {
   type ProviderProfile,
   type Vault,
+  addRecords,
   cidToBytes,
   enrollWallet,
   grantAccess,
@@ -32,7 +34,9 @@ import {
   publishProviderKey,
   publishProviderProfile,
   registerPatient,
+  submitClaim,
 } from '../lib/records';
+import { sampleClaim } from '../lib/testing/claim-fixtures';
 import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
 import { sampleBundle } from '../lib/testing/fixtures';
 
@@ -46,7 +50,7 @@ export interface DemoIdentity {
 }
 
 const PROVIDERS: readonly {
-  key: 'doctor' | 'secondDoctor' | 'lab';
+  key: 'doctor' | 'secondDoctor' | 'lab' | 'insurer';
   kind: RegisteredProviderKind;
   profile: ProviderProfile;
 }[] = [
@@ -75,6 +79,11 @@ const PROVIDERS: readonly {
     key: 'lab',
     kind: 'lab',
     profile: { name: 'Northside Clinical Lab', type: 'Organization', specialty: 'Clinical chemistry' },
+  },
+  {
+    key: 'insurer',
+    kind: 'insurer',
+    profile: { name: 'Harbor Mutual Health', type: 'Organization', specialty: 'Health insurance' },
   },
 ];
 
@@ -155,7 +164,7 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
     await importBundleRecords(vault, address(patient.key), bundle);
   }
   const maria = await vaultFor(DEVNET_KEYS.patient, 'patient');
-  const { observation, condition, medication, profile } = RECORD_CATEGORIES;
+  const { observation, condition, medication, profile, billing } = RECORD_CATEGORIES;
   await grantAccess(maria, {
     provider: address('doctor'),
     // The profile holds the Patient resource: age and sex, which every risk model needs.
@@ -164,9 +173,10 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
   });
   await grantAccess(maria, {
     provider: address('lab'),
-    scopes: scopesFor([observation], { read: true, write: true }),
+    scopes: scopesFor([observation, billing], { read: true, write: true }),
     expiry: Math.floor(Date.now() / 1000) + 30 * 86_400,
   });
+  await seedBilling(maria, address('patient'), await vaultFor(DEVNET_KEYS.lab, 'provider'), address('insurer'));
   await approveShippedModels(admin, ipfs);
 
   return [
@@ -184,6 +194,67 @@ export async function seedDemo(rpcUrl: string, ipfsApiUrl: string, deployment: D
       privateKey: DEVNET_KEYS[p.key],
     })),
   ];
+}
+
+/**
+ * Maria's insurance: she records her Coverage with the insurer and grants it billing (read and write,
+ * so it can file its answers), her profile and conditions (what its claim review checks a bill
+ * against); the lab then bills the insurer for her lipid panel, so the insurer's queue has a claim.
+ */
+async function seedBilling(maria: Vault, patient: Address, lab: Vault, insurer: Address) {
+  const chainId = maria.chain.deployment.chainId;
+  const insurerIdentity = { system: 'urn:ietf:rfc:3986', value: `did:pkh:eip155:${chainId}:${insurer}` };
+  const coverage: Coverage = {
+    resourceType: 'Coverage',
+    status: 'active',
+    subscriberId: 'HMH-104-5521',
+    beneficiary: { reference: `Patient/${patient}` },
+    relationship: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/subscriber-relationship', code: 'self' }],
+    },
+    period: { start: '2026-01-01', end: '2026-12-31' },
+    payor: [{ identifier: insurerIdentity, display: 'Harbor Mutual Health' }],
+  };
+  await addRecords(maria, patient, [{ payload: { resource: coverage } }]);
+  const { billing, profile, condition } = RECORD_CATEGORIES;
+  await grantAccess(maria, {
+    provider: insurer,
+    scopes: scopesFor([billing], { read: true, write: true }) | scopesFor([profile, condition], { read: true }),
+    expiry: Math.floor(Date.now() / 1000) + 365 * 86_400,
+  });
+  const billed = sampleClaim({
+    chainId,
+    patient,
+    provider: privateKeyToAccount(DEVNET_KEYS.lab).address,
+    insurer,
+    amount: 48.2,
+    procedureCode: '80061',
+    diagnosisText: 'Hyperlipidemia',
+    serviceDate: '2026-10-01',
+  });
+  const claim: Claim = {
+    ...billed,
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/claim-type', code: 'professional' }] },
+    insurer: { identifier: insurerIdentity, display: 'Harbor Mutual Health' },
+    provider: { ...billed.provider, display: 'Northside Clinical Lab' },
+    diagnosis: [
+      {
+        sequence: 1,
+        diagnosisCodeableConcept: {
+          coding: [
+            { system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E78.5', display: 'Hyperlipidemia, unspecified' },
+          ],
+          text: 'Hyperlipidemia',
+        },
+      },
+    ],
+    insurance: [{ sequence: 1, focal: true, coverage: { display: 'Harbor Mutual Health, member HMH-104-5521' } }],
+    item: billed.item!.map((item) => ({
+      ...item,
+      productOrService: { ...item.productOrService, text: 'Lipid panel' },
+    })),
+  };
+  await submitClaim(lab, patient, insurer, claim);
 }
 
 /** Approves every shipped model by the SHA-256 its card records; the card itself goes to IPFS. */
