@@ -1,7 +1,6 @@
 'use client';
 
-import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { SubNav } from '../sub-nav';
 
 const LINKS = [
   { href: '/patient', label: 'Records' },
@@ -15,18 +14,5 @@ const LINKS = [
 
 /** The patient area's sub-navigation. */
 export function PatientNav() {
-  const pathname = usePathname();
-  return (
-    <nav aria-label="Patient" className="subnav">
-      <ul>
-        {LINKS.map((link) => (
-          <li key={link.href}>
-            <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined}>
-              {link.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SubNav label="Patient" links={LINKS} />;
 }

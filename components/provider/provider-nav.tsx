@@ -1,7 +1,6 @@
 'use client';
 
-import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { SubNav } from '../sub-nav';
 
 const LINKS = [
   { href: '/provider', label: 'Patients & access' },
@@ -10,18 +9,5 @@ const LINKS = [
 
 /** The provider area's sub-navigation (same look as the patient's). */
 export function ProviderNav() {
-  const pathname = usePathname();
-  return (
-    <nav aria-label="Provider" className="subnav">
-      <ul>
-        {LINKS.map((link) => (
-          <li key={link.href}>
-            <Link href={link.href} aria-current={pathname === link.href ? 'page' : undefined}>
-              {link.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <SubNav label="Provider" links={LINKS} />;
 }
