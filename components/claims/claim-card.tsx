@@ -7,7 +7,7 @@ import { moneyText, periodText } from '../../lib/fhir/display';
 import type { ClaimDocument, ClaimView } from '../../lib/records/claims';
 import { ProviderName } from '../patient/provider-name';
 import { PatientName } from '../provider/patient-name';
-import { conceptText, formatDate } from '../records/format';
+import { conceptText } from '../records/format';
 import { FhirJsonDetails, ResourceBody } from '../records/resource-view';
 import { type ClaimAudience, ClaimHistory, ClaimStatusBadge } from './claim-history';
 import styles from './claims.module.css';
@@ -26,7 +26,7 @@ export function claimSubtitle(claim: Claim | undefined): string | undefined {
   if (!claim) return undefined;
   const amount = moneyText(claim.total);
   const period = claim.billablePeriod;
-  const when = period?.start && period.start === period.end ? formatDate(period.start) : periodText(period);
+  const when = periodText(period);
   return [amount ? `${amount} billed` : undefined, when ? `service on ${when}` : undefined].filter(Boolean).join(' · ');
 }
 

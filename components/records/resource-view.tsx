@@ -599,17 +599,8 @@ function LineTable({ lines, caption }: { lines: BilledLine[]; caption: string })
   );
 }
 
-/**
- * A billed period as a bill prints it: one date when it starts and ends on the same date (claims bill
- * a day as `start = end`), else the period.
- */
-function billedPeriodText(period: Period | undefined): string | undefined {
-  if (period?.start && period.start === period.end) return formatDate(period.start);
-  return periodText(period);
-}
-
 function servicedText(item: { servicedDate?: string; servicedPeriod?: Period }): string | undefined {
-  if (item.servicedPeriod) return billedPeriodText(item.servicedPeriod);
+  if (item.servicedPeriod) return periodText(item.servicedPeriod);
   return item.servicedDate ? formatDate(item.servicedDate) : undefined;
 }
 
@@ -624,7 +615,7 @@ function ClaimFacts({ claim }: { claim: Claim }) {
     <>
       <Facts>
         {withLines ? null : <Fact label="For">{services(claim.item)}</Fact>}
-        <Fact label="Service date">{billedPeriodText(claim.billablePeriod) ?? formatDate(claim.created)}</Fact>
+        <Fact label="Service date">{periodText(claim.billablePeriod) ?? formatDate(claim.created)}</Fact>
         <Fact label="Billed">{moneyText(claim.total)}</Fact>
         <Fact label="Provider">{referenceText(claim.provider)}</Fact>
         <Fact label="Insurer">{referenceText(claim.insurer)}</Fact>
@@ -675,7 +666,7 @@ function ExplanationFacts({ eob }: { eob: ExplanationOfBenefit }) {
         {withLines ? null : <Fact label="For">{services(eob.item)}</Fact>}
         <Fact label="Service date">
           {servicePeriod
-            ? billedPeriodText(servicePeriod)
+            ? periodText(servicePeriod)
             : formatDate(eob.item?.[0]?.servicedDate ?? eob.billablePeriod?.start ?? eob.created)}
         </Fact>
         <Fact label="Decision">{eob.disposition}</Fact>

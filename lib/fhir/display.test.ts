@@ -10,6 +10,7 @@ import {
   compareClinical,
   conceptText,
   formatNumber,
+  periodText,
   quantityText,
   resourceTitle,
 } from './display';
@@ -341,5 +342,20 @@ describe('clinicalSummary', () => {
 
   it('falls back to the title for directory resources', () => {
     assert.equal(clinicalSummary(resource({ resourceType: 'Location', name: 'PCP20371' })), 'PCP20371');
+  });
+});
+
+describe('periodText', () => {
+  it('shows a period that starts and ends on the same date as that date, not a range', () => {
+    assert.equal(
+      periodText({ start: '2026-11-14', end: '2026-11-14' }),
+      periodText({ start: '2026-11-14' })!.replace('since ', ''),
+    );
+    assert.doesNotMatch(periodText({ start: '2026-11-14', end: '2026-11-14' })!, /–/);
+  });
+
+  it('keeps a range, and a same-day range of times, as a range', () => {
+    assert.match(periodText({ start: '2026-11-14', end: '2026-11-20' })!, /–/);
+    assert.match(periodText({ start: '2026-11-14T09:00:00Z', end: '2026-11-14T10:30:00Z' })!, /–/);
   });
 });

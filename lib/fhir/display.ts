@@ -571,6 +571,8 @@ export function periodText(period: Period | undefined): string | undefined {
   if (!period?.start && !period?.end) return undefined;
   if (!period.end) return `since ${formatDate(period.start)}`;
   if (!period.start) return `until ${formatDate(period.end)}`;
+  // A day billed or booked as itself (claims write `start = end`) is that day, not a range.
+  if (period.start === period.end) return formatDate(period.start);
   const start = new Date(period.start);
   const end = new Date(period.end);
   const sameDay = period.start.length > 10 && period.end.length > 10 && start.toDateString() === end.toDateString();
