@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { ValidationError } from '../errors';
-import { decodeShlink, encodeShlink, flagsOf, isKey256, manifestUrl, random256 } from './payload';
+import { decodeShlink, encodeShlink, flagsOf, isKey256, manifestUrl, random256, randomLinkId } from './payload';
 
 const KEY = 'rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q';
 
@@ -69,5 +69,11 @@ describe('SMART Health Link payloads', () => {
     assert.equal(flagsOf({ passcode: true, longTerm: true }), 'LP');
     assert.equal(flagsOf({ passcode: true }), 'P');
     assert.equal(flagsOf({}), undefined);
+  });
+
+  it('never makes a link id a command line would read as an option', () => {
+    const ids = Array.from({ length: 2_000 }, randomLinkId);
+    assert.ok(ids.every((id) => isKey256(id) && !id.startsWith('-')));
+    assert.equal(new Set(ids).size, ids.length);
   });
 });

@@ -26,6 +26,7 @@ import {
   flagsOf,
   manifestUrl,
   random256,
+  randomLinkId,
 } from './payload';
 import { ALL_LINKS, type OwnerAction, signOwnerRequest } from './signed-request';
 import type { CreateLinkParams, LinkSummary } from './types';
@@ -150,7 +151,7 @@ export async function createHealthLink(vault: Vault, options: CreateLinkOptions)
   }
   options.onProgress?.({ step: 'encrypt' });
   const key = random256();
-  const id = random256();
+  const id = randomLinkId();
   const shared: Bundle = { ...bundle, timestamp: new Date().toISOString(), entry: entries };
   const jwe = await encryptJwe(new TextEncoder().encode(stringifyJson(shared)), key, { cty: FHIR_JSON, zip: true });
   const params: CreateLinkParams = {
