@@ -7,7 +7,7 @@
 import { CLAIMS_FRAUD } from '../../lib/ai/catalog';
 import { combineScores, featureRow, reviewClaims } from '../../lib/ai/claims';
 import { fitLogistic, predictLogistic } from '../logistic';
-import { auc, expectedHitsAtK, meanSd } from '../metrics';
+import { auc, expectedHitsAtK, meanSd, precisionAtK } from '../metrics';
 import { fitMlp, predictMlp } from '../mlp';
 import { fitPreprocessor, transform } from '../preprocess';
 import { createRandom, shuffled } from '../prng';
@@ -129,11 +129,9 @@ export const K_VALUES = [10, 50] as const;
  */
 export function rankingMetrics(scores: readonly number[], data: ClaimDataset): RankingMetrics {
   const positives = data.labels.filter((y) => y === 1).length;
-  const isPositive = data.labels.map((y) => y === 1);
   const precisionAt: Record<string, number> = {};
-  for (const k of K_VALUES)
-    precisionAt[`${k}`] = expectedHitsAtK(scores, isPositive, Math.min(k, scores.length)) / Math.min(k, scores.length);
-  precisionAt.R = expectedHitsAtK(scores, isPositive, positives) / positives;
+  for (const k of K_VALUES) precisionAt[`${k}`] = precisionAtK(scores, data.labels, k);
+  precisionAt.R = precisionAtK(scores, data.labels, positives);
   const perPattern: Partial<Record<FraudPattern, { auc: number; recallAtR: number }>> = {};
   for (const pattern of FRAUD_PATTERNS) {
     const members = data.patterns.map((p) => p === pattern);
