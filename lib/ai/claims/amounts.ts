@@ -9,8 +9,6 @@ import type { Claim } from '@medplum/fhirtypes';
 import { describeCode, money, readClaim, type ClaimFacts, type ClaimLine } from './facts';
 import type { AmountReference, AmountStats, ClaimFlag } from './types';
 
-/** Robust z above which the model's input is clipped (it stays monotone, and float32 stays tame). */
-const Z_CLIP = 20;
 /** The scale of a normal distribution's MAD: 1.4826 × MAD estimates its standard deviation. */
 const MAD_TO_SD = 1.4826;
 
@@ -74,7 +72,7 @@ export function robustLogZ(amount: number, stats: AmountStats, minLogScale: numb
 /** The amount rule's finding and the model's input for one claim. */
 export interface AmountCheck {
   readonly flags: ClaimFlag[];
-  /** The largest robust z of the claim's priced lines that have statistics (0 when none has), clipped to ±20. */
+  /** The largest robust z of the claim's priced lines that have statistics (0 when none has). */
   readonly maxZ: number;
 }
 
@@ -98,7 +96,7 @@ export function checkAmounts(
     if (line.diagnosis || line.amount === undefined || !(line.amount > 0)) continue;
     const stats = reference.byKey.get(amountKey(facts, line));
     if (!stats) continue;
-    const z = Math.max(-Z_CLIP, Math.min(Z_CLIP, robustLogZ(line.amount, stats, minLogScale)));
+    const z = robustLogZ(line.amount, stats, minLogScale);
     maxZ = maxZ === undefined ? z : Math.max(maxZ, z);
     if (z < zThreshold) continue;
     const ratio = line.amount / stats.median;

@@ -6,6 +6,7 @@
  */
 import type { Claim } from '@medplum/fhirtypes';
 
+import { CLAIMS_FRAUD } from '../catalog';
 import { buildAmountReference, checkAmounts } from './amounts';
 import { checkBurst } from './bursts';
 import { checkDemographics } from './demographics';
@@ -46,18 +47,18 @@ export const SEVERITY_WEIGHT: Readonly<Record<ClaimSeverity, number>> = { high: 
 
 const SEVERITY_RANK: Readonly<Record<ClaimSeverity, number>> = { high: 0, medium: 1, low: 2 };
 
-/** Caps that keep count features in the range the model saw in training. */
-const CAP = {
-  logTotal: 30,
-  items: 50,
-  sameDay: 10,
-  sharedEncounter: 10,
-  components: 20,
-  diagnoses: 10,
-  burst: 5,
-} as const;
+/** Each feature's validated range in the catalog, to which it is clipped so the model sees values like those it was trained on. */
+const FEATURE_RANGES = new Map(
+  CLAIMS_FRAUD.features.map((feature) => [feature.name, [feature.min ?? -Infinity, feature.max ?? Infinity] as const]),
+);
 
-const clip = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
+function clipToRanges(features: Record<ClaimFeatureName, number>): Record<ClaimFeatureName, number> {
+  for (const name of CLAIM_FEATURES) {
+    const [low, high] = FEATURE_RANGES.get(name)!;
+    features[name] = Math.min(high, Math.max(low, features[name]));
+  }
+  return features;
+}
 
 /**
  * 1 − Π(1 − w) over the flags' severity weights: 0 with no flag, rising with each and with severity.
@@ -178,20 +179,20 @@ export function reviewClaims(claims: readonly Claim[], context: ClaimContext = {
     const flags = [duplicate, demographic, amount, panels, split, record, burst]
       .flatMap((check) => check.flags)
       .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
-    const features: Record<ClaimFeatureName, number> = {
+    const features = clipToRanges({
       amount_log_z: amount.maxZ,
-      log_total: clip(Math.log1p(Math.max(0, facts.total)), 0, CAP.logTotal),
-      item_count: Math.min(CAP.items, facts.lines.length),
+      log_total: Math.log1p(Math.max(0, facts.total)),
+      item_count: facts.lines.length,
       duplicate_similarity: duplicate.similarity,
-      same_day_claims: Math.min(CAP.sameDay, split.sameDayClaims),
-      shared_encounter_claims: Math.min(CAP.sharedEncounter, split.sharedEncounterClaims),
-      unbundled_components: Math.min(CAP.components, panels.unbundledComponents),
-      provider_burst_log_ratio: clip(burst.logRatio, -CAP.burst, CAP.burst),
+      same_day_claims: split.sameDayClaims,
+      shared_encounter_claims: split.sharedEncounterClaims,
+      unbundled_components: panels.unbundledComponents,
+      provider_burst_log_ratio: burst.logRatio,
       sex_mismatch: demographic.sexMismatch,
       age_mismatch: demographic.ageMismatch,
       no_encounter: record.noEncounter,
-      unsupported_diagnoses: Math.min(CAP.diagnoses, record.unsupportedDiagnoses),
-    };
+      unsupported_diagnoses: record.unsupportedDiagnoses,
+    });
     return {
       claimId: facts.id,
       claim: facts.claim,
