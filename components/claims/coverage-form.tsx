@@ -9,6 +9,7 @@ import type { Vault } from '../../lib/records/vault';
 import { addRecords } from '../../lib/records/write';
 import { useProviderLabel } from '../patient/provider-name';
 import { formatDate, sameAddress } from '../records/format';
+import { nowLocal } from '../records/resource-builders';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { BILLING_RW, holdsBillingAccess } from './billing-access';
@@ -17,11 +18,6 @@ import { InsurerPicker } from './insurer-picker';
 
 /** How long the billing access given with a coverage lasts: a policy year. */
 const COVERAGE_ACCESS_SECONDS = 365 * 86_400;
-
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 /**
  * The patient records their insurance: the insurer picked by name from the directory, the member id
@@ -68,7 +64,7 @@ export function CoverageForm({
           { insurer: { address, name }, memberId, plan },
           vault.chain.deployment.chainId,
           patient,
-          today(),
+          nowLocal().slice(0, 10),
         );
         await addRecords(vault, patient, [{ payload: { resource: coverage } }], { onProgress });
         if (giveAccess) {

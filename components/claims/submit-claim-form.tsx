@@ -7,7 +7,7 @@ import type { PatientGrant } from '../../lib/chain/activity';
 import { ClaimRecordOrphanedError, submitClaim } from '../../lib/records/claims';
 import type { Vault } from '../../lib/records/vault';
 import { usePatientPerson } from '../provider/patient-name';
-import type { CodedSuggestion } from '../records/resource-builders';
+import { type CodedSuggestion, nowLocal } from '../records/resource-builders';
 import { TxStatus } from '../tx-status';
 import { billsFor } from './billing-access';
 import { useProviderNames } from '../use-provider-directory';
@@ -24,9 +24,9 @@ import {
 import styles from './claims.module.css';
 import { InsurerPicker } from './insurer-picker';
 
+/** Today in the provider's time zone, `YYYY-MM-DD`. */
 function localToday(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+  return nowLocal().slice(0, 10);
 }
 
 /** A patient as a choice of the select: their name, or their pseudonym. */
