@@ -57,7 +57,7 @@ import {
   writeScope,
 } from '../chain';
 import type { ClaimReview } from '../ai/claims';
-import type { ReaderKeys } from '../crypto';
+import type { Keyring, ReaderKeys } from '../crypto';
 import {
   AccessDeniedError,
   IntegrityError,
@@ -431,18 +431,19 @@ async function earlierRecord(
 /**
  * Writes one billing record for a claim step and presents it in the step's transaction; if the
  * transaction fails, the record is reported (not lost) so the step can be retried with it.
+ *
+ * @param record - the resource, its category, and for a provider the keyring the patient gave it (so
+ *   the record opens with the patient's billing key)
  */
 async function writeAndPresent(
   vault: Vault,
   patient: Address,
   action: string,
-  record: { resource: Resource; category?: RecordCategory },
+  record: { resource: Resource; category?: RecordCategory; keyring?: Keyring },
   present: (proof: RecordProof) => Promise<TransactionReceipt>,
   options: ClaimStepOptions,
 ): Promise<{ recordId: bigint; receipt: TransactionReceipt }> {
-  const keyring = isAddressEqual(actorOf(vault), patient)
-    ? undefined
-    : await loadKeyring(vault, patient).catch(() => undefined);
+  const { keyring } = record;
   const [written] = await addRecords(
     vault,
     patient,
@@ -465,26 +466,33 @@ async function writeAndPresent(
 /**
  * What stands in the way of `provider` filing a claim for `patient` against `insurer`, checked as the
  * contract will, plus what the contract cannot see: that the insurer will be able to open the Claim.
+ * Also returns the keyring the patient gave the provider, which the Claim is then written with.
  */
-async function submissionRefusals(vault: Vault, patient: Address, insurer: Address): Promise<string[]> {
+async function submissionRefusals(
+  vault: Vault,
+  patient: Address,
+  insurer: Address,
+): Promise<{ reasons: string[]; keyring?: Keyring }> {
   const provider = actorOf(vault);
   const chain = vault.chain;
   if (isAddressEqual(provider, patient)) {
-    return ['A patient cannot bill their own record: the provider who gave the care files the claim.'];
+    return { reasons: ['A patient cannot bill their own record: the provider who gave the care files the claim.'] };
   }
-  if (isAddressEqual(provider, insurer)) return [`${provider} cannot file a claim with itself as the insurer.`];
+  if (isAddressEqual(provider, insurer)) {
+    return { reasons: [`${provider} cannot file a claim with itself as the insurer.`] };
+  }
   const [isPatient, providerInfo, insurerInfo] = await Promise.all([
     readMedLedger(chain, 'isPatient', [patient]),
     readMedLedger(chain, 'providerInfo', [provider]),
     readMedLedger(chain, 'providerInfo', [insurer]),
   ]);
-  if (!isPatient) return [`${patient} is not a registered patient.`];
+  if (!isPatient) return { reasons: [`${patient} is not a registered patient.`] };
   const reasons: string[] = [];
   if (providerInfo.kind === 0) reasons.push(`${provider} (this wallet) is not a registered provider.`);
   else if (providerInfo.suspended) reasons.push(`${provider} (this wallet) is suspended.`);
   if (insurerInfo.kind !== INSURER_KIND) reasons.push(`${insurer} is not a registered insurer.`);
   else if (insurerInfo.suspended) reasons.push(`The insurer ${insurer} is suspended.`);
-  if (reasons.length > 0) return reasons;
+  if (reasons.length > 0) return { reasons };
   const [mayBill, insurerReads, info, held] = await Promise.all([
     readMedLedger(chain, 'hasAccess', [patient, provider, writeScope(billing)]),
     readMedLedger(chain, 'hasAccess', [patient, insurer, readScope(billing)]),
@@ -507,7 +515,7 @@ async function submissionRefusals(vault: Vault, patient: Address, insurer: Addre
         'the patient grants it access again.',
     );
   }
-  return reasons;
+  return { reasons, keyring };
 }
 
 /**
@@ -545,8 +553,8 @@ export async function submitClaim(
   options.onProgress?.({ step: 'validate', done: 0, total: 1 });
   const issues = isEarlier(claim) ? [] : claimIssues(claim, parties);
   if (issues.length > 0) throw new ValidationError(issues, 'The claim was not filed; the Claim is invalid');
-  const refusals = await submissionRefusals(vault, parties.patient, parties.insurer);
-  if (refusals.length > 0) throw new ClaimRefusedError('The claim', refusals);
+  const { reasons, keyring } = await submissionRefusals(vault, parties.patient, parties.insurer);
+  if (reasons.length > 0) throw new ClaimRefusedError('The claim', reasons);
   const submit = async (proof: RecordProof) =>
     writeClaims(vault.chain, 'submitClaim', [parties.patient, parties.insurer, proof], {
       onStage: transactionProgress(options.onProgress),
@@ -562,7 +570,14 @@ export async function submitClaim(
     }
     presented = { recordId: claim.recordId, receipt: await submit(proof) };
   } else {
-    presented = await writeAndPresent(vault, parties.patient, 'Filing the claim', { resource: claim }, submit, options);
+    presented = await writeAndPresent(
+      vault,
+      parties.patient,
+      'Filing the claim',
+      { resource: claim, keyring },
+      submit,
+      options,
+    );
   }
   const { recordId, receipt } = presented;
   const [ref] = claimRefsOf(receipt.logs);
@@ -636,11 +651,12 @@ export async function adjudicateClaim(
     const receipt = await adjudicate(proof);
     return { ref, recordId: answer.recordId, transactionHash: receipt.transactionHash };
   }
+  const keyring = await loadKeyring(vault, ref.patient).catch(() => undefined);
   const { recordId, receipt } = await writeAndPresent(
     vault,
     ref.patient,
     `Adjudicating claim ${ref.claimId}`,
-    { resource: answer },
+    { resource: answer, keyring },
     adjudicate,
     options,
   );
