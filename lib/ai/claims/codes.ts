@@ -5,8 +5,9 @@
  * codes US insurers see for the same services. Each entry says where its limit comes from.
  */
 
-export const SNOMED = 'http://snomed.info/sct';
-export const LOINC = 'http://loinc.org';
+import { LOINC, SNOMED } from '../codes';
+
+export { LOINC, SNOMED };
 export const CPT = 'http://www.ama-assn.org/go/cpt';
 export const HCPCS = 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets';
 export const CVX = 'http://hl7.org/fhir/sid/cvx';

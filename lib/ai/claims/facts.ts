@@ -5,6 +5,10 @@
  */
 import type { Claim, ClaimItem, CodeableConcept, Reference } from '@medplum/fhirtypes';
 
+import { RXNORM } from '../codes';
+import { parseFhirDate } from '../fhir';
+import { CPT, CVX, HCPCS, LOINC, SNOMED } from './codes';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** One billed line. */
@@ -91,12 +95,6 @@ export function dayNumber(day: string): number {
   return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 }
 
-function instant(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const t = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
-  return Number.isNaN(t) ? undefined : t;
-}
-
 function lineAmount(item: ClaimItem): number | undefined {
   if (item.net?.value !== undefined) return item.net.value;
   if (item.unitPrice?.value === undefined) return undefined;
@@ -151,8 +149,8 @@ export function readClaim(claim: Claim, position: number): ClaimFacts {
     type: claim.type?.coding?.find((c) => c.code)?.code ?? '',
     day,
     dayNumber: day === undefined ? undefined : dayNumber(day),
-    time: instant(start),
-    created: instant(claim.created),
+    time: parseFhirDate(start)?.getTime(),
+    created: parseFhirDate(claim.created)?.getTime(),
     total,
     currency: claim.total?.currency ?? items.find((item) => item.net?.currency)?.net?.currency ?? 'USD',
     lines,
@@ -234,10 +232,10 @@ export function describeCode(code: string, display: string): string {
 }
 
 const SYSTEM_NAMES: Readonly<Record<string, string>> = {
-  'http://snomed.info/sct': 'SNOMED CT',
-  'http://loinc.org': 'LOINC',
-  'http://www.ama-assn.org/go/cpt': 'CPT',
-  'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets': 'HCPCS',
-  'http://hl7.org/fhir/sid/cvx': 'CVX',
-  'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
+  [SNOMED]: 'SNOMED CT',
+  [LOINC]: 'LOINC',
+  [CPT]: 'CPT',
+  [HCPCS]: 'HCPCS',
+  [CVX]: 'CVX',
+  [RXNORM]: 'RxNorm',
 };
