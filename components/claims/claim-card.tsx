@@ -55,6 +55,18 @@ export function StepDone({ message }: { message: string }) {
   );
 }
 
+/** Claim events that do not match what the claims contract stores: left out of the list, each with why. */
+export function RefusedClaims({ refused }: { refused: readonly { reason: string }[] }) {
+  if (refused.length === 0) return null;
+  const one = refused.length === 1;
+  return (
+    <p className="notice notice-error" role="alert">
+      {refused.length} claim event{one ? '' : 's'} did not match what the claims contract stores and{' '}
+      {one ? 'is' : 'are'} not shown: {refused.map((claim) => claim.reason).join(' ')}
+    </p>
+  );
+}
+
 /** A record of the claim that this wallet could not open, and why. */
 function Unopened({ document, what }: { document: Unreadable; what: string }) {
   return (

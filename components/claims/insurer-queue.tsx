@@ -20,7 +20,7 @@ import type { Vault } from '../../lib/records/vault';
 import { LoadError } from '../gate';
 import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
-import { ClaimCard, type ClaimStepDone, StepDone } from './claim-card';
+import { ClaimCard, type ClaimStepDone, RefusedClaims, StepDone } from './claim-card';
 import styles from './claims.module.css';
 import {
   type ModelOutcome,
@@ -461,13 +461,7 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
         </p>
       )}
       {reach.patients > 0 ? <p className="small muted">{recordsCoverage(reach)}</p> : null}
-      {refused.length > 0 ? (
-        <p className="notice notice-error" role="alert">
-          {refused.length} claim event{refused.length === 1 ? '' : 's'} did not match what the claims contract stores
-          and
-          {refused.length === 1 ? ' is' : ' are'} not shown: {refused.map((claim) => claim.reason).join(' ')}
-        </p>
-      ) : null}
+      <RefusedClaims refused={refused} />
       <QueueGroup
         title="To decide"
         views={toDecide}

@@ -16,7 +16,7 @@ import { recordsKey } from '../patient/records-screen';
 import { type PatientLedger, usePatientLedger } from '../patient/use-patient-ledger';
 import { formatDate } from '../records/format';
 import { ResourceBody } from '../records/resource-view';
-import { ClaimCard, type ClaimStepDone, StepDone } from './claim-card';
+import { ClaimCard, type ClaimStepDone, RefusedClaims, StepDone } from './claim-card';
 import styles from './claims.module.css';
 import { CoverageForm } from './coverage-form';
 import { DisputeForm } from './dispute-form';
@@ -73,13 +73,7 @@ function ClaimsSection({ vault }: { vault: Vault }) {
           ))}
         </ul>
       )}
-      {refused.length > 0 ? (
-        <p className="notice notice-error" role="alert">
-          {refused.length} claim event{refused.length === 1 ? '' : 's'} did not match what the claims contract stores
-          and
-          {refused.length === 1 ? ' is' : ' are'} not shown: {refused.map((claim) => claim.reason).join(' ')}
-        </p>
-      ) : null}
+      <RefusedClaims refused={refused} />
     </>
   );
 }

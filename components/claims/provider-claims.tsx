@@ -10,7 +10,7 @@ import { LoadError, Skeleton } from '../gate';
 import { ProviderGate } from '../provider/dashboard';
 import { useProviderData } from '../provider/use-provider-data';
 import { useAccountStatus } from '../status';
-import { ClaimCard } from './claim-card';
+import { ClaimCard, RefusedClaims } from './claim-card';
 import styles from './claims.module.css';
 import { InsurerQueue } from './insurer-queue';
 import { SubmitClaimForm } from './submit-claim-form';
@@ -69,12 +69,7 @@ function SubmittedClaims({ vault }: { vault: Vault }) {
           ))}
         </ul>
       )}
-      {refused.length > 0 ? (
-        <p className="notice notice-error" role="alert">
-          Not shown, because their events do not match the claims contract:{' '}
-          {refused.map((claim) => claim.reason).join(' ')}
-        </p>
-      ) : null}
+      <RefusedClaims refused={refused} />
     </>
   );
 }
