@@ -6,7 +6,7 @@
  * on it are not real-world performance.
  */
 import type { Claim, ClaimItem } from '@medplum/fhirtypes';
-import { buildAmountReference } from '../../lib/ai/claims/amounts';
+import { amountKey, buildAmountReference } from '../../lib/ai/claims/amounts';
 import {
   CVX,
   DEMOGRAPHIC_RESTRICTIONS,
@@ -301,7 +301,8 @@ export function injectFraud(
       const options = contradicting(source);
       const restriction = options[Math.floor(random() * options.length)]!;
       const price =
-        prices.byKey.get(`institutional|${restriction.system}|${restriction.code}`)?.median ?? FALLBACK_PRICE;
+        prices.byKey.get(amountKey({ type: 'institutional' }, { code: `${restriction.system}|${restriction.code}` }))
+          ?.median ?? FALLBACK_PRICE;
       const encounter = encounterRef(claim);
       const item: ClaimItem = {
         sequence: 1,
