@@ -50,6 +50,7 @@ import {
   readScope,
   recordBatchEvents,
   recordBatchesOf,
+  recordHeader,
   recordHeadersOf,
   recordProofOf,
   writeClaims,
@@ -394,12 +395,6 @@ async function proofOfWritten(vault: Vault, record: AnchoredRecord): Promise<Rec
   return recordProofOf(header);
 }
 
-/** A record's header from the node's events (not the indexer): a writer may not be allowed to list. */
-async function headerFromNode(vault: Vault, patient: Address, recordId: bigint): Promise<RecordHeader | undefined> {
-  const batches = await recordBatchEvents({ ...vault.chain, indexerUrl: undefined }, patient);
-  return batches.flatMap(recordHeadersOf).find((header) => header.recordId === recordId);
-}
-
 /**
  * A record this wallet wrote earlier for a claim step, opened and checked: it exists, this wallet wrote
  * it, it is a billing record, and it holds a resource the step accepts.
@@ -411,8 +406,8 @@ async function earlierRecord(
   issuesOf: (resource: Resource) => ValidationIssue[],
 ): Promise<{ header: RecordHeader; proof: RecordProof }> {
   const actor = actorOf(vault);
-  const header = await headerFromNode(vault, patient, recordId);
-  if (!header) throw new NotFoundError(`Record ${recordId} of ${patient} does not exist.`);
+  // The events' header, unverified: a writer may not be allowed to list; the contract checks the proof.
+  const header = await recordHeader(vault.chain, patient, recordId);
   if (!isAddressEqual(header.author, actor)) {
     throw new AccessDeniedError(`Record ${recordId} of ${patient} was written by ${header.author}, not by ${actor}.`);
   }
