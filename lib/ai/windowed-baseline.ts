@@ -35,7 +35,7 @@ export interface Baseline {
 export const millis = (t: number | Date): number => (t instanceof Date ? t.getTime() : t);
 
 /** Start (exclusive) of the window under review. */
-export const windowStartOf = (layout: WindowLayout): number => layout.now - layout.windowMs;
+const windowStartOf = (layout: WindowLayout): number => layout.now - layout.windowMs;
 
 /**
  * Sorts items into the history windows and the window under review. Items at or before the start of

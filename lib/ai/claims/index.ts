@@ -3,10 +3,9 @@
  * and features, synchronous) and `ClaimScorer` / `scoreClaims` (the approved ONNX model on
  * onnxruntime). Everything runs where the claims were decrypted; nothing is sent anywhere.
  */
-export { buildAmountReference, robustLogZ } from './amounts';
+export { buildAmountReference } from './amounts';
 export { DEMOGRAPHIC_RESTRICTIONS, LAB_PANELS } from './codes';
 export type { DemographicRestriction, LabPanel } from './codes';
-export { referenceId } from './facts';
 export { patientContextOf } from './patient-context';
 export { DEFAULT_CLAIM_RULE_OPTIONS, featureRow, reviewClaims, ruleScoreOf, SEVERITY_WEIGHT } from './review';
 export { ClaimScorer, combineScores, scoreClaims } from './score';
