@@ -54,7 +54,6 @@ import {
   recordHeadersOf,
   recordProofOf,
   writeClaims,
-  writeMedLedger,
   writeScope,
 } from '../chain';
 import type { ClaimReview } from '../ai/claims';
@@ -71,7 +70,7 @@ import {
 import { resourceIssues } from '../fhir';
 import { reviewClaimQueue } from './claims-review';
 import type { ProgressListener } from './progress';
-import { loadKeyring, openAnchored, patientReaderKeys } from './read';
+import { loadKeyring, logReads, openAnchored, patientReaderKeys } from './read';
 import { type Vault, actorOf } from './vault';
 import { type AnchoredRecord, addRecords } from './write';
 
@@ -988,16 +987,5 @@ async function logOpened(vault: Vault, reader: Address, patient: Address, views:
     ].filter(({ document, author }) => document?.ok && !isAddressEqual(author, reader)),
   );
   const recordIds = [...new Set(opened.map(({ document }) => document!.recordId))];
-  const key = { chainId: vault.chain.deployment.chainId, reader, patient, purpose: PAYMENT_PURPOSE.value };
-  const unlogged = vault.readLog ? vault.readLog.claim(key, recordIds) : recordIds;
-  for (let start = 0; start < unlogged.length; start += 100) {
-    const batch = unlogged.slice(start, start + 100);
-    try {
-      await writeMedLedger(vault.chain, 'logAccess', [patient, batch, PAYMENT_PURPOSE.value]);
-    } catch (error) {
-      vault.readLog?.release(key, unlogged.slice(start));
-      throw error;
-    }
-    vault.readLog?.logged(key, batch);
-  }
+  await logReads(vault, reader, patient, recordIds, { purpose: PAYMENT_PURPOSE });
 }

@@ -161,13 +161,15 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
 /**
  * Logs `recordIds` as read by `reader` (`logAccess`, at most 100 per transaction), leaving out those
  * the session's read log says were logged already.
+ *
+ * @param options - the purpose (treatment unless said) and the transaction's stages
  */
-async function logReads(
+export async function logReads(
   vault: Vault,
   reader: Address,
   patient: Address,
   recordIds: readonly bigint[],
-  options: ReadOptions,
+  options: Pick<ReadOptions, 'purpose' | 'onStage'>,
 ): Promise<void> {
   const purpose = (options.purpose ?? DEFAULT_PURPOSE).value;
   const key = { chainId: vault.chain.deployment.chainId, reader, patient, purpose };
