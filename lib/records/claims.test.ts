@@ -525,6 +525,12 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         'the condition read for the review is logged, for payment',
       );
     });
+
+    it('is not run on one claim found by its number, which it would compare with nothing', async () => {
+      const found = await findClaim(vaults.insurer, 3n, { as: 'insurer', logAccess: false });
+      assert.equal(found.claim.ok, true);
+      assert.equal(found.review, undefined, 'a review of claim 3 alone misses that it repeats claim 1');
+    });
   });
 
   describe('a node that lies about claim events', () => {

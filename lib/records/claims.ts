@@ -852,7 +852,9 @@ export async function listClaims(
 
 /**
  * One claim this wallet may see as `as`, by its number, opened as {@link listClaims} opens it (access
- * logged likewise).
+ * logged likewise), without the insurer's review: that compares each claim with the rest of the queue,
+ * so one claim alone would be reviewed against nothing, and the patient records it reads would be read
+ * (and logged) for a step that does not use them.
  *
  * @throws {@link NotFoundError} when no such claim is visible to this wallet in that role
  * @throws {@link IntegrityError} when its events do not match what the contract stores
@@ -860,9 +862,9 @@ export async function listClaims(
 export async function findClaim(
   vault: Vault,
   claimId: bigint,
-  options: Omit<ListClaimsOptions, 'claimIds'>,
+  options: Omit<ListClaimsOptions, 'claimIds' | 'review'>,
 ): Promise<ClaimView> {
-  const { claims, refused } = await listClaims(vault, { ...options, claimIds: [claimId] });
+  const { claims, refused } = await listClaims(vault, { ...options, claimIds: [claimId], review: false });
   if (claims[0]) return claims[0];
   if (refused[0]) throw new IntegrityError(refused[0].reason);
   throw new NotFoundError(`There is no claim ${claimId} this wallet may see as ${options.as}.`);
