@@ -172,7 +172,12 @@ function toBody(log: { eventName: string; args: unknown }): ActivityBody | undef
   }
 }
 
-async function blockTimes(context: ChainContext, blockNumbers: readonly bigint[]): Promise<Map<bigint, number>> {
+/**
+ * Block times (Unix seconds) of `blockNumbers`, one request per distinct block.
+ *
+ * @param blockNumbers - the blocks of some events, repeats allowed
+ */
+export async function blockTimes(context: ChainContext, blockNumbers: readonly bigint[]): Promise<Map<bigint, number>> {
   const unique = [...new Set(blockNumbers)];
   const blocks = await Promise.all(unique.map((blockNumber) => context.publicClient.getBlock({ blockNumber })));
   return new Map(blocks.map((block) => [block.number, Number(block.timestamp)]));

@@ -14,6 +14,7 @@
 import { type Address, type Hex, type Log, encodeAbiParameters, getAddress, keccak256, parseEventLogs } from 'viem';
 
 import { IntegrityError } from '../errors';
+import { blockTimes } from './activity';
 import { type ClaimStatus, claimStatusOf } from './claim-status';
 import type { ChainContext } from './client';
 import { claimsAbi } from './deployments';
@@ -205,9 +206,14 @@ export async function listChainClaims(
       transitionFilter,
       blockNumber,
     ) as Promise<LoggedEvent[]>,
-    Promise.all(refs.map((ref) => readClaims(context, 'claimState', [ref.provider, ref.ciphertextHash], { blockNumber }))),
+    Promise.all(
+      refs.map((ref) => readClaims(context, 'claimState', [ref.provider, ref.ciphertextHash], { blockNumber })),
+    ),
   ]);
-  const times = await blockTimes(context, [...submissions, ...transitions]);
+  const times = await blockTimes(
+    context,
+    [...submissions, ...transitions].map((log) => log.blockNumber),
+  );
   const claims: ChainClaim[] = [];
   const refused: RefusedClaim[] = [];
   refs.forEach((ref, index) => {
@@ -219,15 +225,6 @@ export async function listChainClaims(
     }
   });
   return { claims, refused };
-}
-
-/** Block times (Unix seconds) of the blocks holding `logs`, one request per block. */
-async function blockTimes(context: ChainContext, logs: readonly EventLog[]): Promise<Map<bigint, number>> {
-  const numbers = [...new Set(logs.map((log) => log.blockNumber))];
-  const blocks = await Promise.all(
-    numbers.map((blockNumber) => context.publicClient.getBlock({ blockNumber, includeTransactions: false })),
-  );
-  return new Map(blocks.map((block) => [block.number!, Number(block.timestamp)]));
 }
 
 /**
