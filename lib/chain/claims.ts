@@ -5,7 +5,7 @@
  * the encrypted FHIR Claim and that record's ciphertext hash; amounts, codes and diagnoses never reach
  * the chain.
  *
- * The contract stores one seal per claim under the claim record's ciphertext hash:
+ * The contract stores one seal per claim under its provider and the claim record's ciphertext hash:
  * `keccak256(abi.encode(claimId, patient, provider, insurer, recordId, ciphertextHash))` with its low
  * byte replaced by the status, `| 0x80` once the patient disputed. A `ClaimSubmitted` event (from a node
  * or anyone else) is believed only when it seals to that digest, and the status shown is the one in the
@@ -32,7 +32,7 @@ export interface ClaimRef {
   readonly insurer: Address;
   /** The patient's record that holds the encrypted FHIR Claim. */
   readonly recordId: bigint;
-  /** That record's ciphertext hash: the key the contract keeps the claim's seal under. */
+  /** That record's ciphertext hash: with the provider, the key the contract keeps the claim's seal under. */
   readonly ciphertextHash: Hex;
 }
 
