@@ -41,6 +41,7 @@ import {
   addressText,
   attachmentText,
   clinicalDate,
+  CODE_SYSTEM_NAMES,
   codeIn,
   humanNameText,
   moneyText,
@@ -499,23 +500,11 @@ function services(items: { productOrService?: CodeableConcept }[] | undefined): 
   );
 }
 
-/** Code systems billing uses, by the short name printed on a bill. */
-const BILLING_SYSTEMS: Readonly<Record<string, string>> = {
-  'http://www.ama-assn.org/go/cpt': 'CPT',
-  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
-  'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets': 'HCPCS',
-  'http://snomed.info/sct': 'SNOMED CT',
-  'http://loinc.org': 'LOINC',
-  'http://hl7.org/fhir/sid/cvx': 'CVX',
-  'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
-};
-
 /** A concept's first code as a bill prints it, e.g. "CPT 80061"; undefined when it is not coded. */
 function billingCode(concept: CodeableConcept | undefined): string | undefined {
   const coding = concept?.coding?.find((candidate) => candidate.code);
   if (!coding?.code) return undefined;
-  const system = coding.system ? (BILLING_SYSTEMS[coding.system] ?? '') : '';
+  const system = coding.system ? (CODE_SYSTEM_NAMES[coding.system] ?? '') : '';
   return system ? `${system} ${coding.code}` : coding.code;
 }
 

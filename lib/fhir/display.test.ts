@@ -31,6 +31,15 @@ describe('codingText', () => {
     assert.equal(codingText({ system: 'http://snomed.info/sct', code: '44054006' }), 'SNOMED CT 44054006');
     assert.equal(codingText({}), 'uncoded');
   });
+
+  it('names billing code systems by their short name, not their URL', () => {
+    assert.equal(codingText({ system: 'http://www.ama-assn.org/go/cpt', code: '80061' }), 'CPT 80061');
+    assert.equal(codingText({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: 'E78.5' }), 'ICD-10-CM E78.5');
+    assert.equal(
+      codingText({ system: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets', code: 'G0438' }),
+      'HCPCS G0438',
+    );
+  });
 });
 
 describe('conceptText', () => {

@@ -22,11 +22,16 @@ import type {
 export const LOINC = 'http://loinc.org';
 const ADJUDICATION = 'http://terminology.hl7.org/CodeSystem/adjudication';
 
-const SYSTEM_NAMES: Readonly<Record<string, string>> = {
+/** Code systems by the short name printed on a report or a bill, e.g. "CPT 80061". */
+export const CODE_SYSTEM_NAMES: Readonly<Record<string, string>> = {
   [LOINC]: 'LOINC',
   'http://snomed.info/sct': 'SNOMED CT',
   'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
   'http://hl7.org/fhir/sid/cvx': 'CVX',
+  'http://www.ama-assn.org/go/cpt': 'CPT',
+  'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets': 'HCPCS',
+  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
+  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
 };
 
 /**
@@ -56,13 +61,13 @@ export const LOINC_DISPLAY: Readonly<Record<string, string>> = {
 };
 
 /**
- * A coding as words: its display, a known LOINC label, or "LOINC 1234-5".
+ * A coding as words: its display, a known LOINC label, or its system's short name and code ("CPT 80061").
  * @param coding - the coding to name
  */
 export function codingText(coding: Coding): string {
   if (coding.display) return coding.display;
   if (coding.system === LOINC && coding.code && LOINC_DISPLAY[coding.code]) return LOINC_DISPLAY[coding.code]!;
-  const system = coding.system ? (SYSTEM_NAMES[coding.system] ?? coding.system) : '';
+  const system = coding.system ? (CODE_SYSTEM_NAMES[coding.system] ?? coding.system) : '';
   return [system, coding.code].filter(Boolean).join(' ') || 'uncoded';
 }
 

@@ -29,6 +29,7 @@ export {
   clinicalDate,
   clinicalSummary,
   clinicalTime,
+  CODE_SYSTEM_NAMES,
   codeIn,
   codingText,
   compareClinical,

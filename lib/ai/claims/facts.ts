@@ -5,9 +5,8 @@
  */
 import type { Claim, ClaimItem, CodeableConcept, Reference } from '@medplum/fhirtypes';
 
-import { RXNORM } from '../codes';
+import { CODE_SYSTEM_NAMES } from '../../fhir/display';
 import { parseFhirDate } from '../fhir';
-import { CPT, CVX, HCPCS, LOINC, SNOMED } from './codes';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -227,15 +226,6 @@ export function money(amount: number, currency: string): string {
 /** The words of a `system|code` key for messages, e.g. `Colonoscopy (SNOMED CT 73761001)`. */
 export function describeCode(code: string, display: string): string {
   const [system, value] = code.split('|');
-  const name = SYSTEM_NAMES[system ?? ''] ?? system;
+  const name = CODE_SYSTEM_NAMES[system ?? ''] ?? system;
   return display && display !== value ? `${display} (${name} ${value})` : `${name} ${value}`;
 }
-
-const SYSTEM_NAMES: Readonly<Record<string, string>> = {
-  [SNOMED]: 'SNOMED CT',
-  [LOINC]: 'LOINC',
-  [CPT]: 'CPT',
-  [HCPCS]: 'HCPCS',
-  [CVX]: 'CVX',
-  [RXNORM]: 'RxNorm',
-};
