@@ -4,9 +4,10 @@
  * and identified by their account as a `did:pkh` URI, the way the audit export identifies them, so a
  * reader of the resource alone knows who is meant. Pure functions, no React.
  */
-import type { Claim, CodeableConcept, Coverage, Identifier, Money, Organization, Reference } from '@medplum/fhirtypes';
+import type { Claim, CodeableConcept, Coverage, Money, Organization, Reference } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
+import { accountReference } from '../../lib/records/claims';
 import type { CodedSuggestion } from '../records/resource-builders';
 
 export const CPT_SYSTEM = 'http://www.ama-assn.org/go/cpt';
@@ -15,7 +16,6 @@ const CLAIM_TYPE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/claim-type';
 const PRIORITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/processpriority';
 const RELATIONSHIP_SYSTEM = 'http://terminology.hl7.org/CodeSystem/subscriber-relationship';
 const COVERAGE_CLASS_SYSTEM = 'http://terminology.hl7.org/CodeSystem/coverage-class';
-const URI_SYSTEM = 'urn:ietf:rfc:3986';
 
 /** Services doctors and labs bill most, by CPT code; anything else is written as text. */
 export const SERVICE_SUGGESTIONS: readonly CodedSuggestion[] = [
@@ -86,13 +86,8 @@ export function emptyClaimDraft(today: string): ClaimDraft {
   return { service: '', serviceCode: '', date: today, amount: '', currency: 'USD', diagnosis: '' };
 }
 
-/** A provider's account as a URI: `did:pkh:eip155:<chain>:<address>`, as the audit export writes it. */
-export function accountIdentifier(chainId: number, address: Address): Identifier {
-  return { system: URI_SYSTEM, value: `did:pkh:eip155:${chainId}:${address}` };
-}
-
 function partyReference(chainId: number, party: Party): Reference<Organization> {
-  return { identifier: accountIdentifier(chainId, party.address), display: party.name };
+  return accountReference(chainId, party.address, party.name);
 }
 
 /** Text as a concept, coded with `code` when given, else with a suggestion's code when it matches. */
