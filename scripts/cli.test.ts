@@ -3,7 +3,6 @@
  * a script runs it, against a devnet and an embedded IPFS node this test starts on free ports.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,19 +31,11 @@ import { DEVNET_KEYS } from '../lib/testing/devnet-accounts';
 import { providerDirectory } from '../lib/records/directory';
 import { PATRIA, personBundle, sampleBundle } from '../lib/testing/fixtures';
 import { type Devnet, startDevnet } from './devnet';
+import { type CliRun, runCli, runCliJson } from '../lib/testing/cli';
 
-const CLI = path.resolve(import.meta.dirname, 'cli.ts');
-/** tsx by URL: the CLI runs in a scratch directory, where a bare `tsx` would not resolve. */
-const TSX = import.meta.resolve('tsx');
 const MARKER = 'CLI-TEST-3b9c41d2';
 
 type Actor = keyof typeof DEVNET_KEYS;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 const addressOf = (actor: Actor): Address => privateKeyToAccount(DEVNET_KEYS[actor]).address;
 
@@ -57,36 +48,16 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
   let bundleFile: string;
   let patriaFile: string;
 
+  const envOf = (actor: Actor) => ({
+    MEDLEDGER_RPC_URL: devnet.rpcUrl,
+    MEDLEDGER_IPFS_API_URL: ipfsNode.apiUrl,
+    MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS[actor],
+  });
   /** Runs `medledger …args` as `actor`; resolves with the exit code and output, whatever the code. */
-  function cli(actor: Actor, ...args: string[]): Promise<Run> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', TSX, CLI, ...args],
-        {
-          cwd: workDir,
-          env: {
-            ...process.env,
-            MEDLEDGER_RPC_URL: devnet.rpcUrl,
-            MEDLEDGER_IPFS_API_URL: ipfsNode.apiUrl,
-            MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS[actor],
-          },
-          timeout: 30_000,
-        },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-  }
-
+  const cli = (actor: Actor, ...args: string[]): Promise<CliRun> => runCli(args, { cwd: workDir, env: envOf(actor) });
   /** Runs a command with `--json` that must succeed, and parses what it printed. */
-  async function cliJson<T>(actor: Actor, ...args: string[]): Promise<T> {
-    const run = await cli(actor, ...args, '--json');
-    assert.equal(run.code, 0, `medledger ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
-    return JSON.parse(run.stdout) as T;
-  }
+  const cliJson = <T>(actor: Actor, ...args: string[]): Promise<T> =>
+    runCliJson<T>(args, { cwd: workDir, env: envOf(actor) });
 
   /** What a failing command could have written: transactions of every account, pins on the node. */
   async function footprint(): Promise<{ nonces: number[]; pins: number }> {
@@ -104,7 +75,7 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
    * Asserts a failing command exited non-zero, said `message` on stderr, and changed nothing. The
    * message is shown in the test report, so a reviewer sees what a person would read.
    */
-  async function assertFailsCleanly(t: TestContext, run: () => Promise<Run>, message: RegExp): Promise<void> {
+  async function assertFailsCleanly(t: TestContext, run: () => Promise<CliRun>, message: RegExp): Promise<void> {
     const before = await footprint();
     const { code, stdout, stderr } = await run();
     t.diagnostic(stderr.split('\n')[0]!);
@@ -115,7 +86,7 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
   }
 
   /** Asserts a failure was reported as one line `medledger <command>: <sentence>`, and returns the sentence. */
-  function oneSentence(run: Run, command: string): string {
+  function oneSentence(run: CliRun, command: string): string {
     const lines = run.stderr.trim().split('\n');
     assert.equal(lines.length, 1, `expected one line, got:\n${run.stderr}`);
     assert.ok(lines[0]!.startsWith(`medledger ${command}: `), lines[0]);
@@ -551,13 +522,9 @@ describe('medledger CLI (devnet + embedded IPFS node, one process per command)',
     );
 
     // Nothing answers on port 1: the models run on their shipped cards' hashes, and the report says so.
-    const offline = await new Promise<Run>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', TSX, CLI, 'risk', bundleFile],
-        { cwd: workDir, env: { ...process.env, MEDLEDGER_RPC_URL: 'http://127.0.0.1:1' }, timeout: 30_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? -1) : 0, stdout, stderr }),
-      );
+    const offline = await runCli(['risk', bundleFile], {
+      cwd: workDir,
+      env: { MEDLEDGER_RPC_URL: 'http://127.0.0.1:1' },
     });
     assert.equal(offline.code, 0, offline.stderr);
     assert.match(

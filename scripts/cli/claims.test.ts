@@ -6,7 +6,6 @@
  * write nothing.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,18 +17,11 @@ import { cidToBytes, grantAccess } from '../../lib/records';
 import { sampleClaim } from '../../lib/testing/claim-fixtures';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { type TestSystem, addressOf as address, inDays, startTestSystem } from '../../lib/testing/system';
+import { type CliRun, runCli, runCliJson } from '../../lib/testing/cli';
 
-const CLI = path.resolve(import.meta.dirname, '../cli.ts');
 const CLAIMS_CARD = path.resolve(import.meta.dirname, '../../ml-models/cards/claims-fraud.json');
-const TSX = import.meta.resolve('tsx');
 
 type Actor = 'patient' | 'doctor' | 'insurer';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 interface ListedClaim {
   claimId: string;
@@ -56,32 +48,15 @@ describe(
     let claimFile: string;
     let wrongFile: string;
 
-    function cli(actor: Actor, ...args: string[]): Promise<Run> {
-      return new Promise((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', TSX, CLI, ...args],
-          {
-            cwd: workDir,
-            env: {
-              ...process.env,
-              MEDLEDGER_RPC_URL: system.devnet.rpcUrl,
-              MEDLEDGER_IPFS_API_URL: system.ipfsNode.apiUrl,
-              MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS[actor],
-            },
-            timeout: 60_000,
-          },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-        );
-      });
-    }
-
-    async function cliJson<T>(actor: Actor, ...args: string[]): Promise<T> {
-      const run = await cli(actor, ...args, '--json');
-      assert.equal(run.code, 0, `medledger ${args.join(' ')} failed (${run.code}): ${run.stderr}`);
-      return JSON.parse(run.stdout) as T;
-    }
+    const envOf = (actor: Actor) => ({
+      MEDLEDGER_RPC_URL: system.devnet.rpcUrl,
+      MEDLEDGER_IPFS_API_URL: system.ipfsNode.apiUrl,
+      MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS[actor],
+    });
+    const cli = (actor: Actor, ...args: string[]): Promise<CliRun> =>
+      runCli(args, { cwd: workDir, env: envOf(actor), timeoutMs: 60_000 });
+    const cliJson = <T>(actor: Actor, ...args: string[]): Promise<T> =>
+      runCliJson<T>(args, { cwd: workDir, env: envOf(actor), timeoutMs: 60_000 });
 
     /** What a failing command could have written: records, pins, every party's transactions. */
     async function footprint() {
@@ -99,7 +74,7 @@ describe(
       };
     }
 
-    async function assertFailsCleanly(t: TestContext, run: () => Promise<Run>, command: string, message: RegExp) {
+    async function assertFailsCleanly(t: TestContext, run: () => Promise<CliRun>, command: string, message: RegExp) {
       const before = await footprint();
       const { code, stdout, stderr } = await run();
       t.diagnostic(stderr.trim());

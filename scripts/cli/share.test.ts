@@ -5,7 +5,6 @@
  * independent JOSE implementation, exactly as any conformant SHL viewer would.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,9 +19,7 @@ import { signOwnerRequest } from '../../lib/shl/signed-request';
 import { DEVNET_KEYS } from '../../lib/testing/devnet-accounts';
 import { type ShlApp, startShlApp } from '../../lib/testing/shl-app';
 import { type TestSystem, startTestSystem } from '../../lib/testing/system';
-
-const CLI = path.resolve(import.meta.dirname, '../cli.ts');
-const TSX = import.meta.resolve('tsx');
+import { type CliRun, runCli, runCliJson } from '../../lib/testing/cli';
 
 const subject = { reference: 'Patient/share-test' };
 const RECORDS: Resource[] = [
@@ -94,32 +91,14 @@ describe('medledger share (CLI → app manifest route → jose)', { timeout: 5 *
   let storeDir: string;
   let clockOffset = 0;
 
-  function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', TSX, CLI, ...args],
-        {
-          env: {
-            ...process.env,
-            MEDLEDGER_RPC_URL: system.devnet.rpcUrl,
-            MEDLEDGER_IPFS_API_URL: system.ipfsNode.apiUrl,
-            MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS.patient,
-            MEDLEDGER_APP_URL: app.url,
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-      );
-    });
-  }
-
-  async function cliJson<T>(...args: string[]): Promise<T> {
-    const run = await cli(...args, '--json');
-    assert.equal(run.code, 0, `medledger ${args.join(' ')} failed: ${run.stderr}`);
-    return JSON.parse(run.stdout) as T;
-  }
+  const cliEnv = () => ({
+    MEDLEDGER_RPC_URL: system.devnet.rpcUrl,
+    MEDLEDGER_IPFS_API_URL: system.ipfsNode.apiUrl,
+    MEDLEDGER_PRIVATE_KEY: DEVNET_KEYS.patient,
+    MEDLEDGER_APP_URL: app.url,
+  });
+  const cli = (...args: string[]): Promise<CliRun> => runCli(args, { env: cliEnv(), timeoutMs: 60_000 });
+  const cliJson = <T>(...args: string[]): Promise<T> => runCliJson<T>(args, { env: cliEnv(), timeoutMs: 60_000 });
 
   before(async () => {
     ({ system } = await startTestSystem());

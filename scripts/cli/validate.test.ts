@@ -3,32 +3,16 @@
  * (an RPC URL that nothing answers proves it connects to nothing).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import type { OperationOutcome } from '@medplum/fhirtypes';
+import { type CliRun, runCli } from '../../lib/testing/cli';
 
-const TSX = import.meta.resolve('tsx');
-const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, CLI, ...args],
-      {
-        env: { ...process.env, MEDLEDGER_RPC_URL: 'http://127.0.0.1:9', MEDLEDGER_PRIVATE_KEY: '' },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]): Promise<CliRun> =>
+  runCli(args, { env: { MEDLEDGER_RPC_URL: 'http://127.0.0.1:9', MEDLEDGER_PRIVATE_KEY: '' } });
 
 describe('medledger validate', () => {
   let dir: string;
