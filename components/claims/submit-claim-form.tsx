@@ -1,13 +1,14 @@
 'use client';
 
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { type Address, getAddress } from 'viem';
 
 import type { PatientGrant } from '../../lib/chain/activity';
 import { ClaimRecordOrphanedError, submitClaim } from '../../lib/records/claims';
 import type { Vault } from '../../lib/records/vault';
 import { usePatientPerson } from '../provider/patient-name';
-import { type CodedSuggestion, nowLocal } from '../records/resource-builders';
+import { Field, Suggestions } from '../records/record-forms';
+import { nowLocal } from '../records/resource-builders';
 import { TxStatus } from '../tx-status';
 import { billsFor } from './billing-access';
 import { useProviderNames } from '../use-provider-directory';
@@ -33,49 +34,6 @@ function localToday(): string {
 function PatientOption({ patient }: { patient: Address }) {
   const { label } = usePatientPerson(patient);
   return <option value={patient}>{label}</option>;
-}
-
-function Suggestions({ id, items }: { id: string; items: readonly CodedSuggestion[] }) {
-  return (
-    <datalist id={id}>
-      {items.map((item) => (
-        <option key={item.code} value={item.text}>
-          {item.code}
-        </option>
-      ))}
-    </datalist>
-  );
-}
-
-function Field({
-  label,
-  hint,
-  error,
-  children,
-}: {
-  label: string;
-  hint?: string;
-  error?: string;
-  children: (id: string, describedBy?: string) => ReactNode;
-}) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div>
-      <label htmlFor={id}>{label}</label>
-      {children(id, describedBy)}
-      {hint ? (
-        <p id={`${id}-hint`} className="small muted field-hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="small error-text field-hint">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 /**
@@ -213,7 +171,7 @@ export function SubmitClaimForm({
             )}
           </Field>
         </div>
-        <Suggestions id={ids.services} items={SERVICE_SUGGESTIONS} />
+        <Suggestions id={ids.services} items={SERVICE_SUGGESTIONS} showCodes />
         <div className="row">
           <Field label="Date of service" error={problemOf('date')}>
             {(id, describedBy) => (
@@ -266,7 +224,7 @@ export function SubmitClaimForm({
             />
           )}
         </Field>
-        <Suggestions id={ids.diagnoses} items={DIAGNOSIS_SUGGESTIONS} />
+        <Suggestions id={ids.diagnoses} items={DIAGNOSIS_SUGGESTIONS} showCodes />
       </fieldset>
       <p className="small muted">
         The claim is encrypted in this browser and added to the patient’s record under Billing &amp; insurance, which

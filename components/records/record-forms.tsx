@@ -38,11 +38,26 @@ function today(): string {
   return nowLocal().slice(0, 10);
 }
 
-function Suggestions({ id, items }: { id: string; items: readonly CodedSuggestion[] }) {
+/**
+ * Suggestions for a text input (`list={id}`): each one's text, and with `showCodes` its code beside it.
+ *
+ * @param showCodes - show each suggestion's code, for forms that bill by code
+ */
+export function Suggestions({
+  id,
+  items,
+  showCodes = false,
+}: {
+  id: string;
+  items: readonly CodedSuggestion[];
+  showCodes?: boolean;
+}) {
   return (
     <datalist id={id}>
       {items.map((item) => (
-        <option key={item.code} value={item.text} />
+        <option key={item.code} value={item.text}>
+          {showCodes ? item.code : null}
+        </option>
       ))}
     </datalist>
   );
@@ -74,24 +89,37 @@ function Select<T extends string>({
   );
 }
 
-function Field({
+/**
+ * A labelled form field: `children` renders the control with the id and the `aria-describedby` it is
+ * given, and the field shows its hint and, when there is one, the error to correct.
+ */
+export function Field({
   label,
   hint,
+  error,
   children,
 }: {
   label: string;
   hint?: string;
-  children: (id: string, hintId?: string) => ReactNode;
+  error?: string;
+  children: (id: string, describedBy?: string) => ReactNode;
 }) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div>
       <label htmlFor={id}>{label}</label>
-      {children(id, hintId)}
+      {children(id, describedBy)}
       {hint ? (
         <p id={hintId} className="small muted field-hint">
           {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="small error-text field-hint">
+          {error}
         </p>
       ) : null}
     </div>
@@ -120,14 +148,14 @@ function TextField({
   return (
     <>
       <Field label={label} hint={hint}>
-        {(id, hintId) => (
+        {(id, describedBy) => (
           <input
             id={id}
             type="text"
             required={required}
             maxLength={200}
             list={suggestions ? listId : undefined}
-            aria-describedby={hintId}
+            aria-describedby={describedBy}
             placeholder={placeholder}
             value={value}
             onChange={(event) => onChange(event.target.value)}
@@ -206,7 +234,7 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
                 : undefined
             }
           >
-            {(id, hintId) => (
+            {(id, describedBy) => (
               <input
                 id={id}
                 type="number"
@@ -215,7 +243,7 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
                 min={analyte.min}
                 max={analyte.max}
                 step={analyte.step}
-                aria-describedby={hintId}
+                aria-describedby={describedBy}
                 value={values[analyte.loinc] ?? ''}
                 onChange={(event) => setValues((previous) => ({ ...previous, [analyte.loinc]: event.target.value }))}
               />
@@ -226,13 +254,13 @@ export function ObservationForm({ patient, busy, save }: FormProps) {
           label="Measured at"
           hint={effective === undefined ? 'Now: the moment you save, unless you change it.' : undefined}
         >
-          {(id, hintId) => (
+          {(id, describedBy) => (
             <input
               id={id}
               type="datetime-local"
               required
               max={nowLocal()}
-              aria-describedby={hintId}
+              aria-describedby={describedBy}
               value={effective ?? nowLocal()}
               onChange={(event) => setEffective(event.target.value)}
             />
