@@ -4,10 +4,10 @@ import { useId, useMemo } from 'react';
 
 import { PROVIDER_KINDS } from '../../lib/chain/provider-kinds';
 import { describeError } from '../../lib/errors';
-import { identifierText, profileSummary } from '../../lib/records/directory';
 import { pickerOptions } from '../provider-directory-model';
 import styles from '../provider-directory.module.css';
-import { sameAddress, shortAddress } from '../records/format';
+import { DirectoryOption } from '../patient/provider-picker';
+import { sameAddress } from '../records/format';
 import { useProviderNames } from '../use-provider-directory';
 
 const INSURER_KIND = PROVIDER_KINDS.indexOf('insurer');
@@ -57,38 +57,20 @@ export function InsurerPicker({
         <p className="empty">No insurer is registered yet. The MedLedger administrator registers insurers.</p>
       ) : (
         <ul className={styles.options} aria-label="Insurers in the directory">
-          {options.map(({ entry, label, unavailable }) => {
-            const summary = entry.profile ? profileSummary(entry.profile) : '';
-            const extra = note?.(entry.provider);
+          {options.map((option) => {
+            const extra = note?.(option.entry.provider);
             return (
-              <li key={entry.provider}>
-                <label className={styles.option}>
-                  <input
-                    type="radio"
-                    name={group}
-                    value={entry.provider}
-                    checked={sameAddress(value, entry.provider)}
-                    disabled={disabled || Boolean(unavailable)}
-                    onChange={() => onChange(entry.provider)}
-                  />
-                  <span className={styles.optionText}>
-                    <span className={styles.optionName}>{label}</span>
-                    {summary ? <span className="small">{summary}</span> : null}
-                    {entry.profile?.identifier ? (
-                      <span className="small muted">{identifierText(entry.profile.identifier)}</span>
-                    ) : null}
-                    {unavailable ? (
-                      <span>
-                        <span className="badge badge-bad">{unavailable}</span>
-                      </span>
-                    ) : null}
-                    {extra ? <span className="small">{extra}</span> : null}
-                    <span className="mono small muted" title={entry.provider}>
-                      {shortAddress(entry.provider)}
-                    </span>
-                  </span>
-                </label>
-              </li>
+              <DirectoryOption
+                key={option.entry.provider}
+                option={option}
+                group={group}
+                checked={sameAddress(value, option.entry.provider)}
+                disabled={disabled}
+                onPick={() => onChange(option.entry.provider)}
+                showKind={false}
+              >
+                {extra ? <span className="small">{extra}</span> : null}
+              </DirectoryOption>
             );
           })}
         </ul>

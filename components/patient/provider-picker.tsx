@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useMemo, useState } from 'react';
+import { type ReactNode, useId, useMemo, useState } from 'react';
 import { isAddress } from 'viem';
 
 import { providerKindLabel } from '../../lib/chain/provider-kinds';
@@ -33,21 +33,33 @@ export function choiceProblem(choice: ProviderChoice): string | undefined {
     : 'Choose a provider from the directory (or enter an address under “Advanced”).';
 }
 
-function Option({
+/**
+ * One directory entry as a radio choice: its name, kind and profile, identifier, whether it can be
+ * chosen, and its address. `children` adds the caller's own lines about it, above the address.
+ *
+ * @param showKind - say what kind of provider it is; a picker of one kind only leaves it out
+ */
+export function DirectoryOption({
   option,
   group,
   checked,
   disabled,
   onPick,
+  showKind = true,
+  children,
 }: {
   option: PickerOption;
   group: string;
   checked: boolean;
   disabled: boolean;
   onPick: () => void;
+  showKind?: boolean;
+  children?: ReactNode;
 }) {
   const { entry, label, unavailable } = option;
-  const summary = entry.profile ? profileSummary(entry.profile) : '';
+  const about = [showKind ? providerKindLabel(entry.kind) : '', entry.profile ? profileSummary(entry.profile) : '']
+    .filter(Boolean)
+    .join(' · ');
   return (
     <li>
       <label className={styles.option}>
@@ -61,10 +73,7 @@ function Option({
         />
         <span className={styles.optionText}>
           <span className={styles.optionName}>{label}</span>
-          <span className="small">
-            {providerKindLabel(entry.kind)}
-            {summary ? ` · ${summary}` : ''}
-          </span>
+          {about ? <span className="small">{about}</span> : null}
           {entry.profile?.identifier ? (
             <span className="small muted">{identifierText(entry.profile.identifier)}</span>
           ) : null}
@@ -73,16 +82,7 @@ function Option({
               <span className="badge badge-bad">{unavailable}</span>
             </span>
           ) : null}
-          {!entry.profile ? (
-            <span className="small muted">
-              {entry.profileError
-                ? 'Its directory profile could not be verified, so no name is shown.'
-                : 'No directory profile yet.'}
-            </span>
-          ) : null}
-          {!unavailable && !entry.hasKey ? (
-            <span className="small muted">No encryption key yet: it can be given write access only.</span>
-          ) : null}
+          {children}
           <span className="mono small muted" title={entry.provider}>
             {shortAddress(entry.provider)}
           </span>
@@ -161,14 +161,25 @@ export function ProviderPicker({
         <>
           <ul className={styles.options} aria-label="Providers in the directory">
             {options.slice(0, SHOWN).map((option) => (
-              <Option
+              <DirectoryOption
                 key={option.entry.provider}
                 option={option}
                 group={ids.group}
                 checked={!value.typed && sameAddress(value.address, option.entry.provider)}
                 disabled={disabled}
                 onPick={() => onChange({ address: option.entry.provider, typed: false, localName: '' })}
-              />
+              >
+                {!option.entry.profile ? (
+                  <span className="small muted">
+                    {option.entry.profileError
+                      ? 'Its directory profile could not be verified, so no name is shown.'
+                      : 'No directory profile yet.'}
+                  </span>
+                ) : null}
+                {!option.unavailable && !option.entry.hasKey ? (
+                  <span className="small muted">No encryption key yet: it can be given write access only.</span>
+                ) : null}
+              </DirectoryOption>
             ))}
           </ul>
           {options.length > SHOWN ? (
