@@ -133,6 +133,31 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
     ? patientReaderKeys(vault, patient)
     : { kek: (await loadKeyring(vault, patient).catch(() => undefined))?.kek, identity: vault.identity };
 
+  const results = await openHeaders(vault, patient, headers, keys, progress);
+  const openedIds = results.filter((result) => result.ok).map((result) => result.header.recordId);
+  if (!isPatient && openedIds.length > 0 && options.logAccess !== false) {
+    await logReads(vault, actor, patient, openedIds, options);
+  }
+  progress({ step: 'done', done: results.length, total: results.length });
+  return results;
+}
+
+/**
+ * Opens the records `headers` name (in chain order) with `keys`, each fetched, verified and decrypted,
+ * with the correction rules applied among them; a record that cannot be opened is returned with the
+ * reason. Logs nothing: the caller logs what it opened.
+ *
+ * @param headers - the records' headers, as the chain listed them
+ * @param keys - what the reader opens them with
+ * @param progress - a `decrypt` step per record
+ */
+export async function openHeaders(
+  vault: Vault,
+  patient: Address,
+  headers: readonly RecordHeader[],
+  keys: ReaderKeys,
+  progress: ProgressListener = () => {},
+): Promise<RecordResult[]> {
   let done = 0;
   const opened = await Promise.all(
     headers.map(async (header): Promise<RecordResult> => {
@@ -149,13 +174,7 @@ export async function readRecords(vault: Vault, patient: Address, options: ReadO
       }
     }),
   );
-  const results = checkCorrections(opened);
-  const openedIds = results.filter((result) => result.ok).map((result) => result.header.recordId);
-  if (!isPatient && openedIds.length > 0 && options.logAccess !== false) {
-    await logReads(vault, actor, patient, openedIds, options);
-  }
-  progress({ step: 'done', done: results.length, total: results.length });
-  return results;
+  return checkCorrections(opened);
 }
 
 /**
