@@ -9,6 +9,7 @@ import type { ClaimFlag, ClaimReview } from '../../lib/ai/claims';
 import {
   type ClaimOutcome,
   type ClaimView,
+  type ReviewedPatient,
   ClaimRecordOrphanedError,
   adjudicateClaim,
   explanationOfBenefitFor,
@@ -22,14 +23,7 @@ import { TxStatus } from '../tx-status';
 import { useTx } from '../use-tx';
 import { ClaimCard, type ClaimStepDone, RefusedClaims, StepDone } from './claim-card';
 import styles from './claims.module.css';
-import {
-  type ModelOutcome,
-  type ReviewStage,
-  isScored,
-  recordsReach,
-  reviewStageText,
-  scoringReviewer,
-} from './queue-review';
+import { type ModelOutcome, type ReviewStage, isScored, reviewStageText, scoringReviewer } from './queue-review';
 import { claimsKey, claimsProgressText, invalidateClaims } from './use-claims';
 
 const SEVERITY: Readonly<Record<string, { label: string; badge: string }>> = {
@@ -338,13 +332,9 @@ function QueueGroup({
 }
 
 /** How far the rules could check claims against the patients' own records, as a sentence. */
-function recordsCoverage({
-  patients,
-  withRecords: patientsWithRecords,
-}: {
-  patients: number;
-  withRecords: number;
-}): string {
+function recordsCoverage(reviewed: readonly ReviewedPatient[]): string {
+  const patients = reviewed.length;
+  const patientsWithRecords = reviewed.filter((patient) => patient.categories.length > 0).length;
   const checks = 'sex, age, diagnoses and visits';
   if (patientsWithRecords === 0) {
     return patients === 1
@@ -378,7 +368,11 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
       setStage({ kind: 'list' });
       // Set by the reviewer while the list is made: which model scored the queue, or why none did.
       const scoring: { model: ModelOutcome } = { model: { ok: false, reason: 'There is no claim to score.' } };
-      const { claims, refused } = await listClaims(vault, {
+      const {
+        claims,
+        refused,
+        reviewed = [],
+      } = await listClaims(vault, {
         as: 'insurer',
         onProgress: (progress) => setStage({ kind: 'list', progress }),
         review: scoringReviewer(
@@ -389,8 +383,7 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
           },
         ),
       });
-      const reach = await recordsReach(vault, claims);
-      return { claims: [...claims].reverse(), refused, model: scoring.model, reach };
+      return { claims: [...claims].reverse(), refused, model: scoring.model, reviewed };
     },
     retry: false,
     staleTime: Infinity,
@@ -432,7 +425,7 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
   if (!queue.data) {
     return <LoadError what="The claims queue could not be opened" error={queue.error} onRetry={queue.refetch} />;
   }
-  const { claims, refused, model, reach } = queue.data;
+  const { claims, refused, model, reviewed } = queue.data;
   const toDecide = claims.filter((view) => view.status === 'submitted').sort((a, b) => rank(b) - rank(a));
   const toPay = claims.filter((view) => view.status === 'approved');
   const done = claims.filter((view) => view.status !== 'submitted' && view.status !== 'approved');
@@ -460,7 +453,7 @@ export function InsurerQueue({ vault }: { vault: Vault }) {
           No model score: {model.reason} The rules’ findings below stand on their own.
         </p>
       )}
-      {reach.patients > 0 ? <p className="small muted">{recordsCoverage(reach)}</p> : null}
+      {reviewed.length > 0 ? <p className="small muted">{recordsCoverage(reviewed)}</p> : null}
       <RefusedClaims refused={refused} />
       <QueueGroup
         title="To decide"

@@ -5,28 +5,17 @@
  * cannot run (not approved, not served) leaves the rules' findings standing and says why. Nothing
  * leaves the browser.
  */
-import type { Address } from 'viem';
-
 import { registryApproval } from '../../lib/ai/approval';
 import { type ClaimReview, type ScoredClaim, scoreClaims } from '../../lib/ai/claims';
 import { createWebBackend, fetchModelLoader } from '../../lib/ai/runtime-web';
-import { PROFILE_CATEGORIES, RECORD_CATEGORIES, decodeScopes } from '../../lib/chain/categories';
-import { readMedLedger } from '../../lib/chain/medledger';
 import { describeError } from '../../lib/errors';
-import type { ClaimReviewer, ClaimView } from '../../lib/records/claims';
+import type { ClaimReviewer } from '../../lib/records/claims';
 import { reviewClaimQueue } from '../../lib/records/claims-review';
 import type { Vault } from '../../lib/records/vault';
 
 /** Where the app serves the onnxruntime-web wasm files and the models (see scripts/web-copy-wasm.ts). */
 const WASM_PATH = '/ort/';
 const MODELS_PATH = '/models';
-
-/** The record categories the claim rules read about a patient, when the patient lets the insurer read them. */
-const CONTEXT_CATEGORIES: readonly number[] = [
-  ...PROFILE_CATEGORIES,
-  RECORD_CATEGORIES.condition,
-  RECORD_CATEGORIES.encounter,
-];
 
 /** Where the review is, for the progress line. */
 export type ReviewStage =
@@ -55,12 +44,13 @@ export function scoringReviewer(
   onStage: (stage: ReviewStage) => void,
   onModel: (outcome: ModelOutcome) => void,
 ): ClaimReviewer {
-  return async (views) => {
+  return async (views, records) => {
     onStage({ stage: 'rules' });
-    const reviews = await reviewClaimQueue(vault, views);
+    const review = await reviewClaimQueue(views, records);
+    const { reviews } = review;
     if (reviews.size === 0) {
       onModel({ ok: false, reason: 'There is no claim to score.' });
-      return reviews;
+      return review;
     }
     const numbers = [...reviews.keys()];
     try {
@@ -73,33 +63,12 @@ export function scoringReviewer(
       });
       const { name, version, sha256 } = scored[0]!.model;
       onModel({ ok: true, name, version, sha256 });
-      return new Map(scored.map((review, index) => [numbers[index]!, review]));
+      return { ...review, reviews: new Map(scored.map((scoredClaim, index) => [numbers[index]!, scoredClaim])) };
     } catch (error) {
       onModel({ ok: false, reason: describeError(error) });
-      return reviews;
+      return review;
     }
   };
-}
-
-/**
- * How many of the queue's patients let the insurer read what the rules check claims against (profile,
- * conditions, encounters), from their grants.
- *
- * @param vault - the insurer
- * @param views - its queue
- */
-export async function recordsReach(
-  vault: Vault,
-  views: readonly ClaimView[],
-): Promise<{ patients: number; withRecords: number }> {
-  const patients = [...new Set(views.map((view) => view.ref.patient))];
-  const grants = await Promise.all(
-    patients.map((patient: Address) => readMedLedger(vault.chain, 'grantOf', [patient, vault.chain.account!])),
-  );
-  const withRecords = grants.filter((grant) =>
-    decodeScopes(grant.scopes).read.some((category) => CONTEXT_CATEGORIES.includes(category)),
-  ).length;
-  return { patients: patients.length, withRecords };
 }
 
 /** The review's step as a sentence. */

@@ -7,11 +7,9 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Address } from 'viem';
 
-import { type ClaimReview, type PatientContext, patientContextOf, reviewClaims } from '../ai/claims';
-import { PROFILE_CATEGORIES, RECORD_CATEGORIES, decodeScopes, purposeNamed, readMedLedger } from '../chain';
-import type { ClaimView } from './claims';
-import { readRecords } from './read';
-import { type Vault, actorOf } from './vault';
+import { type PatientContext, patientContextOf, reviewClaims } from '../ai/claims';
+import { PROFILE_CATEGORIES, RECORD_CATEGORIES } from '../chain';
+import type { ClaimQueueReview, ClaimView, QueuePatientRecords, ReviewedPatient } from './claims';
 
 /** The record categories the rules read about a patient: the profile (sex, age), conditions, encounters. */
 const CONTEXT_CATEGORIES: readonly number[] = [
@@ -22,27 +20,21 @@ const CONTEXT_CATEGORIES: readonly number[] = [
 
 /**
  * What the insurer may read about `patient` that the rules use: the categories of
- * {@link CONTEXT_CATEGORIES} its live grant covers, read (and logged, for payment) through the
- * pipeline. Without such a grant the context names the patient only, and the rules that need more are
- * skipped for them, never guessed.
+ * {@link CONTEXT_CATEGORIES} its live grant covers, read through the records the listing unlocked (and
+ * logged with its read, for payment). Without such a grant the context names the patient only, and the
+ * rules that need more are skipped for them, never guessed.
  */
-async function patientContext(vault: Vault, patient: Address, logAccess: boolean): Promise<PatientContext> {
+async function patientContext(
+  patient: Address,
+  records: QueuePatientRecords | undefined,
+): Promise<{ context: PatientContext; reviewed: ReviewedPatient }> {
   const reference = `Patient/${patient}`;
-  const insurer = actorOf(vault);
-  const grant = await readMedLedger(vault.chain, 'grantOf', [patient, insurer]);
-  const readable = decodeScopes(grant.scopes).read.filter((category) => CONTEXT_CATEGORIES.includes(category));
-  if (readable.length === 0 || !(await readMedLedger(vault.chain, 'hasAccess', [patient, insurer, grant.scopes]))) {
-    return { reference };
-  }
-  const records = await readRecords(vault, patient, {
-    categories: readable,
-    logAccess,
-    purpose: purposeNamed('payment')!,
-  });
-  const resources: Resource[] = records.flatMap((record) =>
+  const categories = (records?.readable ?? []).filter((category) => CONTEXT_CATEGORIES.includes(category));
+  if (!records || categories.length === 0) return { context: { reference }, reviewed: { patient, categories } };
+  const resources: Resource[] = (await records.read(categories)).flatMap((record) =>
     record.ok && !record.superseded ? [record.payload.resource] : [],
   );
-  return patientContextOf(resources, reference);
+  return { context: patientContextOf(resources, reference), reviewed: { patient, categories } };
 }
 
 /**
@@ -50,27 +42,28 @@ async function patientContext(vault: Vault, patient: Address, logAccess: boolean
  * on-chain number as its id, so a flag's message ("as claim 3, submitted earlier") names claims as
  * the insurer knows them. Claims this wallet could not open get no review.
  *
- * @param vault - the insurer
- * @param claims - its queue, as {@link listClaims} opened it
- * @param options - whether the patient records read for the review are logged on-chain (default yes)
- * @returns a review per opened claim, by claim number
+ * @param claims - the queue, as {@link listClaims} opened it
+ * @param records - each patient's records as {@link listClaims} unlocked them for the insurer
+ * @returns a review per opened claim, by claim number, and for each of their patients which
+ *   categories of records the rules read (none when the patient's grant does not, or no longer, let
+ *   the insurer read any)
  */
 export async function reviewClaimQueue(
-  vault: Vault,
   claims: readonly ClaimView[],
-  options: { logAccess?: boolean } = {},
-): Promise<Map<bigint, ClaimReview>> {
+  records: ReadonlyMap<Address, QueuePatientRecords>,
+): Promise<ClaimQueueReview> {
   const opened = claims.flatMap((view) =>
     view.claim.ok ? [{ view, claim: { ...view.claim.resource, id: view.claimId.toString() } }] : [],
   );
-  if (opened.length === 0) return new Map();
+  if (opened.length === 0) return { reviews: new Map(), patients: [] };
   const patients = [...new Set(opened.map(({ view }) => view.ref.patient))];
-  const contexts = await Promise.all(
-    patients.map((patient) => patientContext(vault, patient, options.logAccess !== false)),
-  );
+  const contexts = await Promise.all(patients.map((patient) => patientContext(patient, records.get(patient))));
   const reviews = reviewClaims(
     opened.map(({ claim }) => claim),
-    { patients: contexts },
+    { patients: contexts.map(({ context }) => context) },
   );
-  return new Map(opened.map(({ view }, index) => [view.claimId, reviews[index]!]));
+  return {
+    reviews: new Map(opened.map(({ view }, index) => [view.claimId, reviews[index]!])),
+    patients: contexts.map(({ reviewed }) => reviewed),
+  };
 }

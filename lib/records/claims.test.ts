@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import type { Claim, ExplanationOfBenefit } from '@medplum/fhirtypes';
-import { UserRejectedRequestError, isAddressEqual } from 'viem';
+import { UserRejectedRequestError, createTestClient, http, isAddressEqual } from 'viem';
 
 import {
   type ChainContext,
@@ -464,6 +464,16 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
   });
 
   describe("the insurer's review", () => {
+    const insurerLogs = () =>
+      vaults.patient.chain.publicClient.getContractEvents({
+        address: system.devnet.deployment.medLedger,
+        abi: medLedgerAbi,
+        eventName: 'AccessLogged',
+        args: { patient: address('patient'), provider: address('insurer') },
+        fromBlock: 0n,
+      });
+    const insurerNonce = () => vaults.patient.chain.publicClient.getTransactionCount({ address: address('insurer') });
+
     it('flags a claim filed again for the same visit, naming the claim it repeats by its number', async () => {
       const claims = await only(vaults.insurer, 'insurer');
       const [first, again] = [claims.find((c) => c.claimId === 1n)!, claims.find((c) => c.claimId === 3n)!];
@@ -482,7 +492,7 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         scopes: rwBilling | scopesFor([RECORD_CATEGORIES.condition], { read: true, write: true }),
         expiry: inDays(30),
       });
-      await addRecords(
+      const [condition] = await addRecords(
         vaults.doctor,
         address('patient'),
         [
@@ -508,22 +518,54 @@ describe('insurance claims (devnet + embedded IPFS node)', () => {
         scopes: rwBilling | scopesFor([RECORD_CATEGORIES.condition], { read: true }),
         expiry: inDays(30),
       });
-      const { claims } = await listClaims(vaults.insurer, { as: 'insurer' });
+      const logsBefore = await insurerLogs();
+      const noncesBefore = await insurerNonce();
+      const { claims, reviewed } = await listClaims(vaults.insurer, { as: 'insurer' });
       const flag = claims
         .find((c) => c.claimId === 1n)!
         .review?.flags.find((candidate) => candidate.kind === 'unsupported-diagnosis');
       assert.ok(flag, 'the hypertension billed is not among the conditions the insurer may read');
-      const logs = await vaults.patient.chain.publicClient.getContractEvents({
-        address: system.devnet.deployment.medLedger,
-        abi: medLedgerAbi,
-        eventName: 'AccessLogged',
-        args: { patient: address('patient'), provider: address('insurer') },
-        fromBlock: 0n,
-      });
+      assert.deepEqual(reviewed, [{ patient: address('patient'), categories: [RECORD_CATEGORIES.condition] }]);
+      const logs = (await insurerLogs()).slice(logsBefore.length);
       assert.ok(
-        logs.some((log) => log.args.purpose === 3 && log.args.recordIds!.length === 1),
+        logs.some((log) => log.args.purpose === 3 && log.args.recordIds!.includes(condition!.recordId)),
         'the condition read for the review is logged, for payment',
       );
+      assert.equal(logs.length, 1, "the queue logs the patient's claims and the condition read in one transaction");
+      assert.equal((await insurerNonce()) - noncesBefore, 1, 'one transaction for the one patient of the queue');
+      const claimRecords = claims.flatMap((c) => [c.claim, c.dispute]).flatMap((d) => (d?.ok ? [d.recordId] : []));
+      assert.deepEqual(
+        [...logs[0]!.args.recordIds!].sort(),
+        [...new Set([...claimRecords, condition!.recordId])].sort(),
+        'every record opened is logged once',
+      );
+    });
+
+    it('does not count a patient whose grant has expired as checked against their records', async () => {
+      const latest = await vaults.patient.chain.publicClient.getBlock();
+      await grantAccess(vaults.patient, {
+        provider: address('insurer'),
+        scopes: rwBilling | scopesFor([RECORD_CATEGORIES.condition], { read: true }),
+        expiry: Number(latest.timestamp) + 3_600,
+      });
+      const testClient = createTestClient({ mode: 'hardhat', transport: http(system.devnet.rpcUrl) });
+      await testClient.increaseTime({ seconds: 2 * 3_600 });
+      await testClient.mine({ blocks: 1 });
+      const grant = await readMedLedger(vaults.insurer.chain, 'grantOf', [address('patient'), address('insurer')]);
+      assert.notEqual(
+        grant.scopes & scopesFor([RECORD_CATEGORIES.condition], { read: true }),
+        0n,
+        'grantOf still names it',
+      );
+      const noncesBefore = await insurerNonce();
+      const { claims, reviewed } = await listClaims(vaults.insurer, { as: 'insurer' });
+      assert.deepEqual(reviewed, [{ patient: address('patient'), categories: [] }]);
+      assert.ok(
+        claims.every((c) => !c.review?.flags.some((flag) => flag.kind === 'unsupported-diagnosis')),
+        'the rules that need the record are skipped, not run on the expired grant',
+      );
+      assert.equal(await insurerNonce(), noncesBefore, 'nothing is logged once the grant has expired');
+      await grantAccess(vaults.patient, { provider: address('insurer'), scopes: rwBilling, expiry: inDays(30) });
     });
 
     it('is not run on one claim found by its number, which it would compare with nothing', async () => {

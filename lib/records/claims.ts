@@ -40,6 +40,7 @@ import {
   RECORD_CATEGORIES,
   claimRefsOf,
   claimStatusOf,
+  decodeScopes,
   keyEpochsHeld,
   listChainClaims,
   listRecordHeaders,
@@ -70,7 +71,7 @@ import {
 import { resourceIssues } from '../fhir';
 import { reviewClaimQueue } from './claims-review';
 import type { ProgressListener } from './progress';
-import { loadKeyring, logReads, openAnchored, patientReaderKeys } from './read';
+import { type RecordResult, loadKeyring, logReads, openAnchored, openHeaders, patientReaderKeys } from './read';
 import { type Vault, actorOf } from './vault';
 import { type AnchoredRecord, addRecords } from './write';
 
@@ -746,11 +747,42 @@ export type ClaimDocument<T extends Resource> =
   | { readonly ok: false; readonly recordId: bigint; readonly error: MedLedgerError };
 
 /**
- * Reviews the insurer's claims once they are opened: given every claim of the queue (so rules may
- * compare claims with each other), returns a review per claim number (lib/ai's `ClaimReview`, or its
- * `ScoredClaim` with the model's score). Runs on this machine; nothing it reads leaves it.
+ * A patient's records as the listing of the insurer's queue proved and unlocked them, for the review
+ * to read without listing, loading the keyring or logging them again.
  */
-export type ClaimReviewer = (claims: readonly ClaimView[]) => Promise<ReadonlyMap<bigint, ClaimReview>>;
+export interface QueuePatientRecords {
+  /** The record categories the insurer's grant lets it read now: none once the grant has expired. */
+  readonly readable: readonly number[];
+  /**
+   * Opens the patient's records of `categories` (those of them readable) with the headers and keys the
+   * listing holds; what opens is logged with the listing's own read of the patient, in one
+   * transaction, for payment.
+   */
+  readonly read: (categories: readonly number[]) => Promise<RecordResult[]>;
+}
+
+/** Which categories of a patient's records the review checked their claims against (none: claims only). */
+export interface ReviewedPatient {
+  readonly patient: Address;
+  readonly categories: readonly number[];
+}
+
+/** The review of a queue: a review per claim number, and what each patient's records added to it. */
+export interface ClaimQueueReview {
+  readonly reviews: ReadonlyMap<bigint, ClaimReview>;
+  readonly patients: readonly ReviewedPatient[];
+}
+
+/**
+ * Reviews the insurer's claims once they are opened: given every claim of the queue (so rules may
+ * compare claims with each other) and each patient's records as the listing unlocked them, returns a
+ * review per claim number (lib/ai's `ClaimReview`, or its `ScoredClaim` with the model's score) and
+ * which records it read. Runs on this machine; nothing it reads leaves it.
+ */
+export type ClaimReviewer = (
+  claims: readonly ClaimView[],
+  records: ReadonlyMap<Address, QueuePatientRecords>,
+) => Promise<ClaimQueueReview>;
 
 /** A claim as a wallet sees it: the chain's verified status and history, and what it could open. */
 export interface ClaimView {
@@ -789,7 +821,8 @@ export interface ListClaimsOptions {
   /**
    * For a provider or insurer: log the records it opened on-chain (`logAccess`, purpose payment), so
    * the patient sees who read their claim. Default true; records the reader wrote itself are not
-   * logged, nor anything when its billing access has ended (the chain would refuse the log).
+   * logged, nor claim records when its billing access has ended (the chain would refuse the log). The
+   * patient records the insurer's review reads are logged with them: one transaction a patient.
    */
   readonly logAccess?: boolean;
   /**
@@ -807,7 +840,8 @@ export interface ListClaimsOptions {
  * reasons decrypted where this wallet holds the key. Records are proven to be the claim's: the Claim's
  * ciphertext hash is the one the claim is sealed with, the answer was written by the insurer and the
  * reasons by the patient, all filed under billing. The insurer's queue is reviewed on this machine
- * (`review`, lib/ai's claim rules by default): each claim gets its flags with their reasons.
+ * (`review`, lib/ai's claim rules by default): each claim gets its flags with their reasons, and
+ * `reviewed` says which of each patient's records the review could check the claims against.
  *
  * @param vault - the acting wallet
  * @param options - the view, a filter, access logging and the insurer's review
@@ -815,7 +849,7 @@ export interface ListClaimsOptions {
 export async function listClaims(
   vault: Vault,
   options: ListClaimsOptions,
-): Promise<{ claims: ClaimView[]; refused: RefusedClaimView[] }> {
+): Promise<{ claims: ClaimView[]; refused: RefusedClaimView[]; reviewed?: readonly ReviewedPatient[] }> {
   const actor = actorOf(vault);
   options.onProgress?.({ step: 'list' });
   const listed = await listChainClaims(vault.chain, options.as, actor);
@@ -826,28 +860,56 @@ export async function listClaims(
   let done = 0;
   const total = chainClaims.length;
   const views = new Map<bigint, ClaimView>();
+  // What is read of each patient, logged once after the review has read too: one transaction a patient.
+  const reads = new Map<Address, bigint[]>();
+  const records = new Map<Address, QueuePatientRecords>();
   for (const patient of patients) {
     const ofPatient = chainClaims.filter((claim) => claim.ref.patient === patient);
-    const { keys, headers, canLog } = await readerContext(vault, patient, options.as);
+    const { keys, headers, canLog, readable } = await readerContext(vault, patient, options.as);
     const opened = await Promise.all(ofPatient.map((claim) => openClaim(vault, claim, keys, headers)));
     opened.forEach((view) => views.set(view.claimId, view));
     done += ofPatient.length;
     options.onProgress?.({ step: 'decrypt', done, total });
-    if (canLog && options.logAccess !== false) await logOpened(vault, actor, patient, opened);
-  }
-  let claims = chainClaims.map((claim) => views.get(claim.ref.claimId)!);
-  if (options.as === 'insurer' && options.review !== false) {
-    const review =
-      options.review ??
-      ((views: readonly ClaimView[]) => reviewClaimQueue(vault, views, { logAccess: options.logAccess }));
-    const reviews = await review(claims);
-    claims = claims.map((claim) => {
-      const review = reviews.get(claim.claimId);
-      return review ? { ...claim, review } : claim;
+    const read = canLog ? openedByOthers(actor, opened) : [];
+    reads.set(patient, read);
+    records.set(patient, {
+      readable,
+      read: async (categories) => {
+        const wanted = categories.filter((category) => readable.includes(category));
+        const results = await openHeaders(
+          vault,
+          patient,
+          [...headers.values()].filter((header) => wanted.includes(header.category)),
+          keys,
+        );
+        read.push(...results.flatMap((result) => (result.ok ? [result.header.recordId] : [])));
+        return results;
+      },
     });
   }
+  let claims = chainClaims.map((claim) => views.get(claim.ref.claimId)!);
+  let reviewed: readonly ReviewedPatient[] | undefined;
+  try {
+    if (options.as === 'insurer' && options.review !== false) {
+      const review = options.review ?? reviewClaimQueue;
+      const { reviews, patients } = await review(claims, records);
+      reviewed = patients;
+      claims = claims.map((claim) => {
+        const review = reviews.get(claim.claimId);
+        return review ? { ...claim, review } : claim;
+      });
+    }
+  } finally {
+    if (options.logAccess !== false) {
+      for (const [patient, recordIds] of reads) {
+        if (recordIds.length > 0) {
+          await logReads(vault, actor, patient, [...new Set(recordIds)], { purpose: PAYMENT_PURPOSE });
+        }
+      }
+    }
+  }
   options.onProgress?.({ step: 'done', done: total, total });
-  return { claims, refused };
+  return { claims, refused, ...(reviewed ? { reviewed } : {}) };
 }
 
 /**
@@ -871,20 +933,21 @@ export async function findClaim(
 }
 
 /**
- * The keys `vault` opens `patient`'s claim records with, the headers of those records, and whether its
- * reads can be logged. The patient and live readers get the headers proven against storage; a writer
- * whose read access has ended gets them from the node's events (each record is then checked against
- * the claim's sealed ciphertext hash or its author).
+ * The keys `vault` opens `patient`'s claim records with, the headers of those records, whether its
+ * reads can be logged, and which categories its live grant lets it read besides. The patient and live
+ * readers get the headers proven against storage; a writer whose read access has ended gets them from
+ * the node's events (each record is then checked against the claim's sealed ciphertext hash or its
+ * author) and may read nothing else.
  */
 async function readerContext(
   vault: Vault,
   patient: Address,
   as: ClaimParty,
-): Promise<{ keys: ReaderKeys; headers: Map<bigint, RecordHeader>; canLog: boolean }> {
+): Promise<{ keys: ReaderKeys; headers: Map<bigint, RecordHeader>; canLog: boolean; readable: number[] }> {
   const actor = actorOf(vault);
   if (as === 'patient') {
     const headers = await listRecordHeaders(vault.chain, patient);
-    return { keys: patientReaderKeys(vault, patient), headers: byId(headers), canLog: false };
+    return { keys: patientReaderKeys(vault, patient), headers: byId(headers), canLog: false, readable: [] };
   }
   const [grant, readsBilling, keyring] = await Promise.all([
     readMedLedger(vault.chain, 'grantOf', [patient, actor]),
@@ -897,7 +960,12 @@ async function readerContext(
   const headers = mayList
     ? await listRecordHeaders(vault.chain, patient)
     : (await recordBatchEvents({ ...vault.chain, indexerUrl: undefined }, patient)).flatMap(recordHeadersOf);
-  return { keys: { kek: keyring?.kek, identity: vault.identity }, headers: byId(headers), canLog: readsBilling };
+  return {
+    keys: { kek: keyring?.kek, identity: vault.identity },
+    headers: byId(headers),
+    canLog: readsBilling,
+    readable: mayList ? decodeScopes(grant.scopes).read : [],
+  };
 }
 
 const byId = (headers: readonly RecordHeader[]) => new Map(headers.map((header) => [header.recordId, header]));
@@ -976,18 +1044,13 @@ async function openClaim(
   };
 }
 
-/**
- * Logs the claim records `reader` opened and did not write itself (`logAccess`, purpose payment), once
- * per session when the vault keeps a read log.
- */
-async function logOpened(vault: Vault, reader: Address, patient: Address, views: readonly ClaimView[]): Promise<void> {
-  const opened = views.flatMap(({ ref, claim, answer, dispute }) =>
+/** The claim records `reader` opened and did not write itself: those its access log names. */
+function openedByOthers(reader: Address, views: readonly ClaimView[]): bigint[] {
+  return views.flatMap(({ ref, claim, answer, dispute }) =>
     [
       { document: claim, author: ref.provider },
       { document: answer, author: ref.insurer },
       { document: dispute, author: ref.patient },
-    ].filter(({ document, author }) => document?.ok && !isAddressEqual(author, reader)),
+    ].flatMap(({ document, author }) => (document?.ok && !isAddressEqual(author, reader) ? [document.recordId] : [])),
   );
-  const recordIds = [...new Set(opened.map(({ document }) => document!.recordId))];
-  await logReads(vault, reader, patient, recordIds, { purpose: PAYMENT_PURPOSE });
 }
